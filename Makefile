@@ -1,0 +1,82 @@
+# apigwd — build, run and test. `make run` and `make test` install what is missing first.
+#   make                      build ./apigwd
+#   make run                  deps, build, serve on ./apigwd.db (ARGS="--listen 127.0.0.1:9000")
+#   make test                 deps, build, unit + end-to-end tests
+#   make SANITIZE=address,undefined test
+#   make clean
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   := build
+PKGS    := libmicrohttpd jansson sqlite3 uuid libcrypto
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wvla -fno-common \
+           -Wno-missing-field-initializers
+ifdef CI
+WARN    += -Werror
+endif
+CPPFLAGS += -D_GNU_SOURCE -Iserver -Idb -MMD -MP
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -luuid -lcrypto) -lpthread
+ifdef SANITIZE
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+BUILD   := build-san
+endif
+
+# Everything in server/ and db/ except main.c is the library the unit tests link against.
+LIB_SRC  := $(filter-out server/main.c,$(wildcard server/*.c db/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/db/migrations.gen.o
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test unit e2e clean deps install FORCE
+all: apigwd
+
+deps:
+	@scripts/deps
+
+# ./apigwd is whichever build was made last (plain or sanitized).
+apigwd: $(BUILD)/apigwd FORCE
+	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
+FORCE:
+
+$(BUILD)/apigwd: $(BUILD)/server/main.o $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Migrations are compiled into the binary (build/db/migrations.gen.c), so the binary
+# never depends on the tree it was built from.
+$(BUILD)/db/migrations.gen.c: $(sort $(wildcard migrations/*.sql)) scripts/embed-migrations
+	@mkdir -p $(dir $@)
+	scripts/embed-migrations $(sort $(wildcard migrations/*.sql)) > $@
+
+$(BUILD)/db/migrations.gen.o: $(BUILD)/db/migrations.gen.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -std=c11 -c -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+run: deps apigwd
+	./apigwd --db ./apigwd.db $(ARGS)
+
+unit: $(UNIT_BIN)
+	@scripts/run-tests unit $(UNIT_BIN)
+
+e2e: apigwd
+	@scripts/run-tests e2e
+
+test: deps apigwd $(UNIT_BIN)
+	@scripts/run-tests all $(UNIT_BIN)
+
+install: apigwd
+	install -D -m 0755 apigwd $(DESTDIR)$(PREFIX)/bin/apigwd
+
+clean:
+	rm -rf build build-san apigwd
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

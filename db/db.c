@@ -1,0 +1,505 @@
+/* db.c — SQLite connections, the prepared-statement registry, migrations, the transaction
+ * runner and the resource rows. See db.h for the model and the contracts. */
+#include "db.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Every statement apigwd runs, prepared once per connection (SQLITE_PREPARE_PERSISTENT) the
+ * first time it is used and reset after each use. */
+#define DB_STATEMENTS(X)                                                                    \
+	X(S_BEGIN, "BEGIN IMMEDIATE")                                                       \
+	X(S_COMMIT, "COMMIT")                                                               \
+	X(S_ROLLBACK, "ROLLBACK")                                                           \
+	X(S_RES_GET, "SELECT doc, body FROM resources WHERE account=?1 AND region=?2 "     \
+		     "AND kind=?3 AND parent=?4 AND id=?5")                                 \
+	X(S_RES_INSERT, "INSERT INTO resources (account, region, kind, parent, id, ukey, "  \
+			"ref, doc, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")       \
+	X(S_RES_UPDATE, "UPDATE resources SET ukey=?6, ref=?7, doc=?8, body=?9 "            \
+			"WHERE account=?1 AND region=?2 AND kind=?3 AND parent=?4 AND id=?5") \
+	X(S_RES_DELETE, "DELETE FROM resources WHERE account=?1 AND region=?2 AND kind=?3 " \
+			"AND parent=?4 AND id=?5")                                          \
+	X(S_RES_DELETE_TREE, "DELETE FROM resources WHERE account=?1 AND region=?2 AND "    \
+			     "(parent=?3 OR (parent>=?3||'/' AND parent<?3||'0'))")          \
+	X(S_RES_LIST, "SELECT seq, id, doc, body FROM resources WHERE account=?1 AND "      \
+		      "region=?2 AND kind=?3 AND parent=?4 AND seq>?5 ORDER BY seq LIMIT ?6") \
+	X(S_RES_REFS, "SELECT seq, id, doc, body FROM resources WHERE account=?1 AND "      \
+		      "region=?2 AND kind=?3 AND parent=?4 AND ref=?5 ORDER BY seq")         \
+	X(S_ID_CLAIM, "INSERT OR IGNORE INTO issued_ids (account, id) VALUES (?1, ?2)")     \
+	X(S_META_GET, "SELECT value FROM meta WHERE key=?1")                                \
+	X(S_META_PUT, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
+
+enum stmt_id {
+#define X(id, sql) id,
+	DB_STATEMENTS(X)
+#undef X
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+#define X(id, sql) [id] = sql,
+	DB_STATEMENTS(X)
+#undef X
+};
+
+struct db {
+	sqlite3 *h;                 /* the connection; owned */
+	sqlite3_stmt *st[S_COUNT];  /* prepared on first use; owned */
+	struct db *next_free;       /* link in the pool's free list */
+};
+
+struct db_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct db *conns;           /* array of nconn; owned */
+	unsigned nconn;
+	struct db *free;            /* connections not in use */
+};
+
+/* How often db_txn retries a transaction that found the database busy. Each attempt already
+ * waits up to the busy timeout inside SQLite. */
+enum { TXN_ATTEMPTS = 5, BUSY_TIMEOUT_MS = 5000 };
+
+static enum db_rc rc_of(struct db *db, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return DB_OK;
+	case SQLITE_CONSTRAINT:
+		return DB_CONFLICT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_BUSY;
+	case SQLITE_FULL:
+		fprintf(stderr, "apigwd: database full: %s\n", sqlite3_errmsg(db->h));
+		return DB_FULL;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		fprintf(stderr, "apigwd: database not writable: %s\n", sqlite3_errmsg(db->h));
+		return DB_READONLY;
+	case SQLITE_IOERR:
+		/* ENOSPC surfaces as an I/O error on some writes. */
+		fprintf(stderr, "apigwd: database I/O error: %s\n", sqlite3_errmsg(db->h));
+		return (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC) ? DB_FULL : DB_ERROR;
+	default:
+		fprintf(stderr, "apigwd: database error %d: %s\n", rc, sqlite3_errmsg(db->h));
+		return DB_ERROR;
+	}
+}
+
+/* Returns the statement, prepared and ready to bind, or NULL (logged). Borrowed. */
+static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
+{
+	if (!db->st[id] && sqlite3_prepare_v3(db->h, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+					      &db->st[id], NULL) != SQLITE_OK) {
+		fprintf(stderr, "apigwd: cannot prepare \"%s\": %s\n", stmt_sql[id],
+			sqlite3_errmsg(db->h));
+		return NULL;
+	}
+	return db->st[id];
+}
+
+static void done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void bind_key(sqlite3_stmt *s, const struct db_key *k)
+{
+	bind_text(s, 1, k->scope->account);
+	bind_text(s, 2, k->scope->region);
+	bind_text(s, 3, k->kind);
+	bind_text(s, 4, k->parent);
+	bind_text(s, 5, k->id);
+}
+
+/* Runs a statement that returns no rows. */
+static enum db_rc exec_stmt(struct db *db, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	enum db_rc out = rc == SQLITE_DONE ? DB_OK : rc_of(db, rc);
+	done(s);
+	return out;
+}
+
+static enum db_rc exec_id(struct db *db, enum stmt_id id)
+{
+	sqlite3_stmt *s = stmt(db, id);
+	return s ? exec_stmt(db, s) : DB_ERROR;
+}
+
+/* ---- connections and migrations ---- */
+
+static int exec_sql(sqlite3 *h, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return rc;
+}
+
+unsigned db_schema_version(struct db *db)
+{
+	sqlite3_stmt *s = NULL;
+	unsigned v = 0;
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = (unsigned)sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Applies migrations newer than the database's user_version, each in its own transaction
+ * that also sets user_version, so a crash leaves the database at a whole migration. */
+static int migrate(struct db *db, char *err, size_t errlen)
+{
+	unsigned have = db_schema_version(db);
+	if (have > db_migrations_count) {
+		snprintf(err, errlen,
+			 "the database schema is version %u but this apigwd knows only %u: "
+			 "it was written by a newer apigwd; refusing to start",
+			 have, db_migrations_count);
+		return -1;
+	}
+	for (unsigned i = have; i < db_migrations_count; i++) {
+		char pragma[64];
+		char sub[512] = "";
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %u", i + 1);
+		if (exec_sql(db->h, "BEGIN IMMEDIATE", sub, sizeof sub) ||
+		    exec_sql(db->h, db_migrations[i].sql, sub, sizeof sub) ||
+		    exec_sql(db->h, pragma, sub, sizeof sub) ||
+		    exec_sql(db->h, "COMMIT", sub, sizeof sub)) {
+			exec_sql(db->h, "ROLLBACK", pragma, sizeof pragma);
+			snprintf(err, errlen, "migration %s failed: %s", db_migrations[i].name, sub);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int conn_open(struct db *db, const char *path, char *err, size_t errlen)
+{
+	int rc = sqlite3_open_v2(path, &db->h,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+			 db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		return -1;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+	/* WAL: readers never block the writer; synchronous=FULL: a commit is on disk (fsync of
+	 * the WAL) before it returns, so an acknowledged write survives power loss. */
+	if (exec_sql(db->h,
+		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+		     err, errlen) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+struct db_pool *db_pool_open(const char *path, unsigned nconn, char *err, size_t errlen)
+{
+	struct db_pool *pool = calloc(1, sizeof *pool);
+	bool memory = strcmp(path, ":memory:") == 0;
+	if (!pool)
+		goto fail;
+	/* Each connection to ":memory:" is a database of its own: one connection serves all. */
+	pool->nconn = memory || nconn == 0 ? 1 : nconn;
+	pool->conns = calloc(pool->nconn, sizeof *pool->conns);
+	if (!pool->conns)
+		goto fail;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->freed, NULL);
+	for (unsigned i = 0; i < pool->nconn; i++) {
+		if (conn_open(&pool->conns[i], path, err, errlen))
+			goto fail;
+		if (i == 0) {
+			if (!memory)
+				chmod(path, 0600);  /* it will hold credentials: owner only */
+			if (migrate(&pool->conns[0], err, errlen))
+				goto fail;
+		}
+		pool->conns[i].next_free = pool->free;
+		pool->free = &pool->conns[i];
+	}
+	return pool;
+fail:
+	if (err[0] == '\0')
+		snprintf(err, errlen, "out of memory");
+	db_pool_close(pool);
+	return NULL;
+}
+
+void db_pool_close(struct db_pool *pool)
+{
+	if (!pool)
+		return;
+	for (unsigned i = 0; pool->conns && i < pool->nconn; i++) {
+		for (int j = 0; j < S_COUNT; j++)
+			sqlite3_finalize(pool->conns[i].st[j]);
+		sqlite3_close(pool->conns[i].h);
+	}
+	if (pool->conns) {
+		pthread_mutex_destroy(&pool->lock);
+		pthread_cond_destroy(&pool->freed);
+	}
+	free(pool->conns);
+	free(pool);
+}
+
+struct db *db_acquire(struct db_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	while (!pool->free)
+		pthread_cond_wait(&pool->freed, &pool->lock);
+	struct db *db = pool->free;
+	pool->free = db->next_free;
+	pthread_mutex_unlock(&pool->lock);
+	return db;
+}
+
+void db_release(struct db_pool *pool, struct db *db)
+{
+	pthread_mutex_lock(&pool->lock);
+	db->next_free = pool->free;
+	pool->free = db;
+	pthread_cond_signal(&pool->freed);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+/* ---- the transaction runner ---- */
+
+enum db_rc db_txn(struct db *db, db_txn_fn fn, void *ctx)
+{
+	enum db_rc rc = DB_BUSY;
+	for (int attempt = 0; attempt < TXN_ATTEMPTS && rc == DB_BUSY; attempt++) {
+		rc = exec_id(db, S_BEGIN);
+		if (rc != DB_OK)
+			continue;
+		rc = fn(db, ctx);
+		if (rc == DB_OK)
+			rc = exec_id(db, S_COMMIT);
+		if (rc != DB_OK && !sqlite3_get_autocommit(db->h))
+			exec_id(db, S_ROLLBACK);
+	}
+	return rc;
+}
+
+/* ---- resources ---- */
+
+static char *column_dup(sqlite3_stmt *s, int col, size_t *len)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+	char *out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, t ? (const char *)t : "", n);
+	out[n] = '\0';
+	if (len)
+		*len = n;
+	return out;
+}
+
+enum db_rc db_res_get(struct db *db, const struct db_key *k, char **doc, char **body,
+		      size_t *body_len)
+{
+	sqlite3_stmt *s = stmt(db, S_RES_GET);
+	enum db_rc out = DB_ERROR;
+	if (!s)
+		return DB_ERROR;
+	bind_key(s, k);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out = DB_OK;
+		if (doc && !(*doc = column_dup(s, 0, NULL)))
+			out = DB_ERROR;
+		if (body && !(*body = column_dup(s, 1, body_len)))
+			out = DB_ERROR;
+	} else {
+		out = rc == SQLITE_DONE ? DB_NOTFOUND : rc_of(db, rc);
+	}
+	done(s);
+	return out;
+}
+
+static enum db_rc write_row(struct db *db, enum stmt_id id, const struct db_key *k,
+			    const char *ukey, const char *ref, const char *doc, const char *body)
+{
+	sqlite3_stmt *s = stmt(db, id);
+	if (!s)
+		return DB_ERROR;
+	bind_key(s, k);
+	bind_text(s, 6, ukey);
+	bind_text(s, 7, ref);
+	bind_text(s, 8, doc);
+	bind_text(s, 9, body);
+	enum db_rc rc = exec_stmt(db, s);
+	if (rc == DB_OK && sqlite3_changes(db->h) == 0)
+		rc = DB_NOTFOUND;
+	return rc;
+}
+
+enum db_rc db_res_insert(struct db *db, const struct db_key *k, const char *ukey,
+			 const char *ref, const char *doc, const char *body)
+{
+	return write_row(db, S_RES_INSERT, k, ukey, ref, doc, body);
+}
+
+enum db_rc db_res_update(struct db *db, const struct db_key *k, const char *ukey,
+			 const char *ref, const char *doc, const char *body)
+{
+	return write_row(db, S_RES_UPDATE, k, ukey, ref, doc, body);
+}
+
+enum db_rc db_res_delete(struct db *db, const struct db_key *k)
+{
+	sqlite3_stmt *s = stmt(db, S_RES_DELETE);
+	if (!s)
+		return DB_ERROR;
+	bind_key(s, k);
+	enum db_rc rc = exec_stmt(db, s);
+	if (rc != DB_OK)
+		return rc;
+	if (sqlite3_changes(db->h) == 0)
+		return DB_NOTFOUND;
+
+	/* The subtree: rows whose parent path is, or starts with, this row's own path. */
+	size_t plen = strlen(k->parent), ilen = strlen(k->id);
+	char *path = malloc(plen + ilen + 2);
+	if (!path)
+		return DB_ERROR;
+	if (plen)
+		snprintf(path, plen + ilen + 2, "%s/%s", k->parent, k->id);
+	else
+		memcpy(path, k->id, ilen + 1);
+	s = stmt(db, S_RES_DELETE_TREE);
+	if (s) {
+		bind_text(s, 1, k->scope->account);
+		bind_text(s, 2, k->scope->region);
+		sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+		rc = exec_stmt(db, s);
+	} else {
+		rc = DB_ERROR;
+	}
+	free(path);
+	return rc;
+}
+
+/* Steps s, passing each row to fn. Counts rows into *n. */
+static enum db_rc each_row(struct db *db, sqlite3_stmt *s, unsigned max, db_row_fn fn,
+			   void *ctx, unsigned *n)
+{
+	int rc;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == max) {
+			(*n)++;
+			break;
+		}
+		struct db_row row = {
+			.seq = sqlite3_column_int64(s, 0),
+			.id = (const char *)sqlite3_column_text(s, 1),
+			.doc = (const char *)sqlite3_column_text(s, 2),
+			.body = (const char *)sqlite3_column_text(s, 3),
+			.body_len = (size_t)sqlite3_column_bytes(s, 3),
+		};
+		(*n)++;
+		if (!fn(&row, ctx))
+			break;
+	}
+	enum db_rc out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? DB_OK : rc_of(db, rc);
+	done(s);
+	return out;
+}
+
+enum db_rc db_res_list(struct db *db, const struct db_key *k, int64_t after_seq,
+		       unsigned limit, db_row_fn fn, void *ctx, bool *more)
+{
+	sqlite3_stmt *s = stmt(db, S_RES_LIST);
+	unsigned n = 0;
+	if (!s)
+		return DB_ERROR;
+	bind_key(s, k);
+	sqlite3_bind_int64(s, 5, after_seq);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)limit + 1);  /* one more: is there a next page? */
+	enum db_rc rc = each_row(db, s, limit, fn, ctx, &n);
+	if (more)
+		*more = n > limit;
+	return rc;
+}
+
+enum db_rc db_res_refs(struct db *db, const struct db_key *k, const char *ref, db_row_fn fn,
+		       void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_RES_REFS);
+	unsigned n = 0;
+	if (!s)
+		return DB_ERROR;
+	bind_key(s, k);
+	bind_text(s, 5, ref);
+	return each_row(db, s, UINT32_MAX, fn, ctx, &n);
+}
+
+enum db_rc db_id_claim(struct db *db, const char *account, const char *id)
+{
+	sqlite3_stmt *s = stmt(db, S_ID_CLAIM);
+	if (!s)
+		return DB_ERROR;
+	bind_text(s, 1, account);
+	bind_text(s, 2, id);
+	enum db_rc rc = exec_stmt(db, s);
+	if (rc == DB_OK && sqlite3_changes(db->h) == 0)
+		rc = DB_CONFLICT;
+	return rc;
+}
+
+enum db_rc db_meta_get(struct db *db, const char *key, void **val, size_t *len)
+{
+	sqlite3_stmt *s = stmt(db, S_META_GET);
+	enum db_rc out;
+	if (!s)
+		return DB_ERROR;
+	bind_text(s, 1, key);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(s, 0);
+		*val = malloc(*len ? *len : 1);
+		out = *val ? DB_OK : DB_ERROR;
+		if (*val && *len)
+			memcpy(*val, sqlite3_column_blob(s, 0), *len);
+	} else {
+		out = rc == SQLITE_DONE ? DB_NOTFOUND : rc_of(db, rc);
+	}
+	done(s);
+	return out;
+}
+
+enum db_rc db_meta_put(struct db *db, const char *key, const void *val, size_t len)
+{
+	sqlite3_stmt *s = stmt(db, S_META_PUT);
+	if (!s)
+		return DB_ERROR;
+	bind_text(s, 1, key);
+	sqlite3_bind_blob(s, 2, val, (int)len, SQLITE_STATIC);
+	return exec_stmt(db, s);
+}

@@ -1,0 +1,125 @@
+/* db.h — apigwd's storage API. All SQL and every sqlite3_* call live behind it (db/), so a
+ * second backend (PostgreSQL, for multi-node deployments) replaces db/ and nothing else.
+ *
+ * Model: every apigatewayv2 resource is a row identified by (scope, kind, parent, id), where
+ * scope = (account, region), kind names the resource type ("api", "integration", ...) and
+ * parent is the '/'-joined path of its ancestors' ids ("" for apis, "apiId" for an api's
+ * integrations, "apiId/integrationId" below that). A row stores two JSON texts: `doc`, the
+ * members as stored, and `body`, the ready answer to a Get. Deleting a row deletes the whole
+ * subtree below it.
+ *
+ * Threads: a `struct db` is one connection and is used by one thread at a time; take one from
+ * the pool with db_acquire() and give it back with db_release(). */
+#ifndef APIGWD_DB_H
+#define APIGWD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum db_rc {
+	DB_OK = 0,
+	DB_NOTFOUND,  /* no such row */
+	DB_CONFLICT,  /* a unique key (id or ukey) is taken */
+	DB_BUSY,      /* the database stayed locked past the retry budget */
+	DB_FULL,      /* disk or database full */
+	DB_READONLY,  /* the database file cannot be written */
+	DB_ERROR,     /* anything else; already logged */
+	DB_ABORT,     /* a db_txn callback chose to roll back; its reason is in its ctx */
+};
+
+struct db;
+struct db_pool;
+
+/* (account, region): the partition every resource lives in. Borrowed strings. */
+struct db_scope {
+	const char *account;
+	const char *region;
+};
+
+/* Where a row lives. Borrowed strings; `parent` is "" for top-level resources. */
+struct db_key {
+	const struct db_scope *scope;
+	const char *kind;
+	const char *parent;
+	const char *id;
+};
+
+/* A row handed to a list callback. Every pointer is borrowed and valid only during the call. */
+struct db_row {
+	int64_t seq;
+	const char *id;
+	const char *doc;
+	const char *body;
+	size_t body_len;
+};
+
+/* Migrations compiled into the binary (build/db/migrations.gen.c). */
+struct db_migration {
+	const char *name;  /* "0001_init" */
+	const char *sql;
+};
+extern const struct db_migration db_migrations[];
+extern const unsigned db_migrations_count;
+
+/* Opens (creating if needed) the database at `path` (":memory:" for a private in-memory one),
+ * applies pending migrations and prepares `nconn` connections. On failure returns NULL and
+ * writes a sentence into err. A database whose schema is newer than this binary is refused. */
+struct db_pool *db_pool_open(const char *path, unsigned nconn, char *err, size_t errlen);
+void db_pool_close(struct db_pool *pool);
+
+/* Blocks until a connection is free. Never NULL. */
+struct db *db_acquire(struct db_pool *pool);
+void db_release(struct db_pool *pool, struct db *db);
+
+/* db_txn — the one transaction runner.
+ * Runs fn(db, ctx) between BEGIN IMMEDIATE and COMMIT. fn returns DB_OK to commit; any other
+ * value rolls back and is returned. fn may be called more than once: when SQLite reports the
+ * database busy at BEGIN or COMMIT the transaction is rolled back and retried (bounded), so fn
+ * must reset whatever it keeps in ctx at its start.
+ * Contract on replies: nothing inside fn replies to a client. fn records its outcome in ctx
+ * (for apigwd: a `struct apierr`) and the caller replies once db_txn has returned, so no
+ * answer is ever sent for a write that was not committed. */
+typedef enum db_rc (*db_txn_fn)(struct db *db, void *ctx);
+enum db_rc db_txn(struct db *db, db_txn_fn fn, void *ctx);
+
+/* Reads one row. *doc and *body (either may be NULL when not wanted) become new strings the
+ * caller frees; *body_len, when given, gets the body's length. */
+enum db_rc db_res_get(struct db *db, const struct db_key *k, char **doc, char **body,
+		      size_t *body_len);
+
+/* Inserts a row; DB_CONFLICT when (kind, parent, id) or (kind, parent, ukey) is taken.
+ * ukey and ref may be NULL. */
+enum db_rc db_res_insert(struct db *db, const struct db_key *k, const char *ukey,
+			 const char *ref, const char *doc, const char *body);
+
+/* Replaces a row's ukey, ref, doc and body; DB_NOTFOUND or DB_CONFLICT (ukey taken). */
+enum db_rc db_res_update(struct db *db, const struct db_key *k, const char *ukey,
+			 const char *ref, const char *doc, const char *body);
+
+/* Deletes a row and every row below it; DB_NOTFOUND when the row does not exist. */
+enum db_rc db_res_delete(struct db *db, const struct db_key *k);
+
+/* Calls fn for up to `limit` rows of (kind, parent) with seq > after_seq, in seq order.
+ * `k->id` is ignored. fn returns false to stop early. *more (may be NULL) is set when rows
+ * remain after the last one passed to fn. */
+typedef bool (*db_row_fn)(const struct db_row *row, void *ctx);
+enum db_rc db_res_list(struct db *db, const struct db_key *k, int64_t after_seq,
+		       unsigned limit, db_row_fn fn, void *ctx, bool *more);
+
+/* Calls fn for every row of (kind, parent) whose ref equals `ref` (e.g. the routes that
+ * target an integration), in seq order. */
+enum db_rc db_res_refs(struct db *db, const struct db_key *k, const char *ref, db_row_fn fn,
+		       void *ctx);
+
+/* Records `id` as issued in `account`; DB_CONFLICT if it ever was before. */
+enum db_rc db_id_claim(struct db *db, const char *account, const char *id);
+
+/* Server-wide settings. db_meta_get: *val becomes a new buffer of *len bytes. */
+enum db_rc db_meta_get(struct db *db, const char *key, void **val, size_t *len);
+enum db_rc db_meta_put(struct db *db, const char *key, const void *val, size_t len);
+
+/* The schema version the database is at (PRAGMA user_version). */
+unsigned db_schema_version(struct db *db);
+
+#endif

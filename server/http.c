@@ -1,0 +1,358 @@
+/* http.c — libmicrohttpd glue: the request lifecycle, generic checks done once before any
+ * handler runs (route, method, body size, JSON, caller identity), replies and the request log. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "router.h"
+#include "server.h"
+
+const char *req_param(const struct req *rq, const char *name)
+{
+	char pname[64];
+	for (unsigned i = 0; rq->route && i < ROUTE_MAX_PARAMS; i++) {
+		if (!router_param_name(rq->route, i, pname, sizeof pname))
+			break;
+		if (strcmp(pname, name) == 0)
+			return rq->params[i];
+	}
+	return NULL;
+}
+
+char *req_query(const struct req *rq, const char *name)
+{
+	/* Arguments reach us still percent-encoded (see keep_raw below); decode a copy. */
+	const char *raw = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+	char *v = raw ? strdup(raw) : NULL;
+	if (v)
+		MHD_http_unescape(v);
+	return v;
+}
+
+const char *req_header(const struct req *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+void reply_text(struct req *rq, unsigned status, char *json, size_t len)
+{
+	if (rq->replied) {  /* a handler bug; the first answer stands */
+		free(json);
+		return;
+	}
+	rq->replied = true;
+	rq->status = status;
+	rq->resp = json;
+	rq->resp_len = len;
+}
+
+void reply_json(struct req *rq, unsigned status, const json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	if (!text) {
+		reply_errf(rq, E_INTERNAL, "Could not serialise the response");
+		return;
+	}
+	reply_text(rq, status, text, strlen(text));
+}
+
+void reply_empty(struct req *rq, unsigned status)
+{
+	reply_text(rq, status, NULL, 0);
+}
+
+void reply_error(struct req *rq, const struct apierr *e)
+{
+	json_t *body = err_body(e);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (!text)
+		text = strdup("{\"message\":\"Internal error\"}");
+	if (rq->replied) {
+		free(text);
+		return;
+	}
+	reply_text(rq, err_status(e->code), text, text ? strlen(text) : 0);
+	rq->error_name = err_name(e->code);
+}
+
+void reply_errf(struct req *rq, enum err code, const char *fmt, ...)
+{
+	struct apierr e = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	err_vset(&e, code, fmt, ap);
+	va_end(ap);
+	reply_error(rq, &e);
+}
+
+/* ---- caller identity ---- */
+
+/* Account and region of the caller. A SigV4 Authorization header names them in its
+ * credential scope (Credential=AKID/date/region/service/aws4_request); the access key id
+ * is taken as the account when it is 12 digits, the convention of local AWS emulators. */
+static void resolve_caller(struct req *rq)
+{
+	const char *auth = req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *cred = auth ? strstr(auth, "Credential=") : NULL;
+	snprintf(rq->account, sizeof rq->account, "%s", rq->srv->cfg.account_id);
+	snprintf(rq->region, sizeof rq->region, "%s", rq->srv->cfg.region);
+	if (cred) {
+		const char *akid = cred + strlen("Credential=");
+		size_t akid_len = strcspn(akid, "/, ");
+		bool digits = akid_len == 12;
+		for (size_t i = 0; digits && i < akid_len; i++)
+			digits = isdigit((unsigned char)akid[i]);
+		if (digits)
+			snprintf(rq->account, sizeof rq->account, "%.12s", akid);
+		const char *p = akid + akid_len;
+		if (*p == '/' && (p = strchr(p + 1, '/'))) {  /* skip the date */
+			size_t rlen = strcspn(p + 1, "/, ");
+			if (rlen > 0 && rlen < sizeof rq->region && p[1 + rlen] == '/')
+				snprintf(rq->region, sizeof rq->region, "%.*s", (int)rlen, p + 1);
+		}
+	}
+	rq->scope.account = rq->account;
+	rq->scope.region = rq->region;
+}
+
+/* ---- the lifecycle ---- */
+
+static double elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static void log_request(const struct req *rq)
+{
+	char line[1024], ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int n = snprintf(line, sizeof line, "%s %s %s %.200s %s %u %.2fms account=%s api=%s\n",
+			 ts, rq->request_id, rq->method, rq->path ? rq->path : "-",
+			 rq->route ? rq->route->op : "-", rq->status, elapsed_ms(&rq->start),
+			 rq->account[0] ? rq->account : "-", rq->log_api[0] ? rq->log_api : "-");
+	if (n > 0) {
+		/* one write(2) per line, so lines from worker threads never interleave */
+		ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+		(void)w;
+	}
+}
+
+static void req_free(struct req *rq)
+{
+	for (unsigned i = 0; i < ROUTE_MAX_PARAMS; i++)
+		free(rq->params[i]);
+	json_decref(rq->body);
+	free(rq->upload);
+	free(rq->path);
+	free(rq->resp);
+	free(rq);
+}
+
+static bool has_body_method(const char *m)
+{
+	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
+}
+
+/* Everything generic, then the handler. Always leaves an answer in rq. */
+static void dispatch(struct req *rq)
+{
+	struct server *srv = rq->srv;
+	resolve_caller(rq);
+	if (rq->too_large) {
+		reply_errf(rq, E_TOO_LARGE, "Request body exceeds the limit of %zu bytes",
+			   srv->cfg.max_body);
+		return;
+	}
+	switch (router_match(rq->method, rq->path, &rq->route, rq->params, rq->allow,
+			     sizeof rq->allow)) {
+	case ROUTE_FOUND:
+		break;
+	case ROUTE_NO_METHOD:
+		reply_errf(rq, E_METHOD_NOT_ALLOWED, "Method %.16s is not allowed on %.256s",
+			   rq->method, rq->path);
+		return;
+	case ROUTE_BAD_PATH:
+		reply_errf(rq, E_BAD_REQUEST, "Invalid request path");
+		return;
+	case ROUTE_NO_PATH:
+	default:
+		rq->route = NULL;
+		reply_errf(rq, E_NOT_FOUND, "No operation at %.16s %.256s", rq->method, rq->path);
+		return;
+	}
+	const char *api_id = req_param(rq, "apiId");
+	if (api_id)
+		snprintf(rq->log_api, sizeof rq->log_api, "%.15s", api_id);
+	if (rq->upload_len && has_body_method(rq->method)) {
+		json_error_t jerr;
+		rq->body = json_loadb(rq->upload, rq->upload_len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!rq->body) {
+			reply_errf(rq, E_BAD_REQUEST,
+				   "Could not parse request body into json: %s (line %d, column %d)",
+				   jerr.text, jerr.line, jerr.column);
+			return;
+		}
+	}
+	rq->db = db_acquire(srv->pool);
+	rq->route->fn(rq);
+	db_release(srv->pool, rq->db);
+	rq->db = NULL;
+	if (!rq->replied)
+		reply_errf(rq, E_INTERNAL, "The operation gave no answer");
+}
+
+static enum MHD_Result queue_reply(struct req *rq)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		rq->resp_len, rq->resp ? rq->resp : (void *)"", rq->resp ? MHD_RESPMEM_MUST_FREE
+									 : MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	rq->resp = NULL;  /* libmicrohttpd owns it now */
+	MHD_add_response_header(resp, "x-amzn-RequestId", rq->request_id);
+	if (rq->resp_len)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (rq->error_name)
+		MHD_add_response_header(resp, "x-amzn-ErrorType", rq->error_name);
+	if (rq->status == 405 && rq->allow[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rq->allow);
+	enum MHD_Result r = MHD_queue_response(rq->conn, rq->status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct req *rq = *con_cls;
+	(void)version;
+
+	if (!rq) {
+		/* First call: headers only. Answering now would make libmicrohttpd close the
+		 * connection ("early response"), so we only set up and wait for the next call. */
+		rq = calloc(1, sizeof *rq);
+		if (!rq)
+			return MHD_NO;
+		uuid_t u;
+		uuid_generate_random(u);
+		uuid_unparse_lower(u, rq->request_id);
+		clock_gettime(CLOCK_MONOTONIC, &rq->start);
+		rq->srv = srv;
+		rq->conn = conn;
+		rq->method = method;
+		rq->path = strdup(url);
+		if (!rq->path) {
+			free(rq);
+			return MHD_NO;
+		}
+		atomic_fetch_add(&srv->inflight, 1);
+		*con_cls = rq;
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body)
+			rq->too_large = true;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (rq->too_large || rq->upload_len + n > srv->cfg.max_body) {
+			rq->too_large = true;  /* keep reading (and dropping) to answer cleanly */
+			return MHD_YES;
+		}
+		char *grown = realloc(rq->upload, rq->upload_len + n + 1);
+		if (!grown)
+			return MHD_NO;
+		memcpy(grown + rq->upload_len, upload_data, n);
+		rq->upload = grown;
+		rq->upload_len += n;
+		rq->upload[rq->upload_len] = '\0';
+		return MHD_YES;
+	}
+	if (!rq->replied)
+		dispatch(rq);
+	return queue_reply(rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct req *rq = *con_cls;
+	(void)conn;
+	(void)toe;
+	if (!rq)
+		return;
+	if (!srv->cfg.quiet)
+		log_request(rq);
+	req_free(rq);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+/* Keeps the URL exactly as sent: a path segment may hold an encoded '/' (tag ARNs), so the
+ * router splits first and decodes each segment itself. Returns the string's length. */
+static size_t keep_raw(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+int http_start(struct server *srv)
+{
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv->cfg.port)};
+	if (inet_pton(AF_INET, srv->cfg.listen_host, &addr.sin_addr) != 1) {
+		fprintf(stderr, "apigwd: --listen: not an IPv4 address: %s\n", srv->cfg.listen_host);
+		return -1;
+	}
+	srv->mhd = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL,
+		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		srv->cfg.conn_timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_END);
+	if (!srv->mhd) {
+		fprintf(stderr, "apigwd: cannot listen on %s:%u\n", srv->cfg.listen_host,
+			srv->cfg.port);
+		return -1;
+	}
+	return 0;
+}
+
+unsigned http_port(const struct server *srv)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	return info ? info->port : 0;
+}
+
+void http_stop(struct server *srv)
+{
+	if (!srv->mhd)
+		return;
+	MHD_quiesce_daemon(srv->mhd);  /* stop accepting */
+	/* Let requests already received finish (bounded: 10 s). */
+	for (int i = 0; i < 1000 && atomic_load(&srv->inflight) > 0; i++)
+		usleep(10 * 1000);
+	MHD_stop_daemon(srv->mhd);
+	srv->mhd = NULL;
+}

@@ -1,0 +1,251 @@
+/* main.c — apigwd: flags, start-up, and a clean stop on SIGINT/SIGTERM. */
+#include <getopt.h>
+#include <openssl/rand.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "router.h"
+#include "server.h"
+
+static const char usage[] =
+	"usage: apigwd [options]\n"
+	"A self-hosted AWS API Gateway v2 (apigatewayv2) control plane.\n"
+	"\n"
+	"  --listen HOST:PORT   address to serve on (default 127.0.0.1:8080; port 0 = a free port)\n"
+	"  --port-file FILE     write the bound port to FILE once listening\n"
+	"  --db PATH            SQLite database file (default ./apigwd.db; :memory: = ephemeral)\n"
+	"  --region REGION      region of unsigned requests (default us-east-1); a signed request\n"
+	"                       uses the region of its SigV4 credential scope\n"
+	"  --account-id ID      account of requests that name none (default 000000000000); an\n"
+	"                       access key id of 12 digits is taken as the account\n"
+	"  --threads N          worker threads (default: number of CPUs)\n"
+	"  --max-body BYTES     request body limit (default 1048576)\n"
+	"  --max-connections N  connections at once (default 1024)\n"
+	"  --quiet              no request log\n"
+	"  --routes             print the route table (METHOD PATH OPERATION) and exit\n"
+	"  --version            print the version and exit\n"
+	"  --help               this text\n"
+	"\n"
+	"Point the AWS CLI at it: aws apigatewayv2 get-apis --endpoint-url http://127.0.0.1:8080\n"
+	"SIGINT/SIGTERM: stop accepting, finish requests in flight, close the database, exit 0.\n";
+
+enum { OPT_LISTEN = 256, OPT_PORT_FILE, OPT_DB, OPT_REGION, OPT_ACCOUNT, OPT_THREADS,
+       OPT_MAX_BODY, OPT_MAX_CONN, OPT_QUIET, OPT_ROUTES, OPT_VERSION, OPT_HELP };
+
+static const struct option options[] = {
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"port-file", required_argument, NULL, OPT_PORT_FILE},
+	{"db", required_argument, NULL, OPT_DB},
+	{"region", required_argument, NULL, OPT_REGION},
+	{"account-id", required_argument, NULL, OPT_ACCOUNT},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{"max-body", required_argument, NULL, OPT_MAX_BODY},
+	{"max-connections", required_argument, NULL, OPT_MAX_CONN},
+	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"routes", no_argument, NULL, OPT_ROUTES},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{"help", no_argument, NULL, OPT_HELP},
+	{0},
+};
+
+/* Parses a positive number into *out; false when s is not one or exceeds max. */
+static bool parse_num(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end = NULL;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (!*s || *end || v > max || s[0] == '-')
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "HOST:PORT" → host (pointing into a static copy) and port. */
+static bool parse_listen(const char *s, struct server_config *cfg)
+{
+	static char host[64];
+	const char *colon = strrchr(s, ':');
+	unsigned long long port;
+	if (!colon || (size_t)(colon - s) >= sizeof host || colon == s ||
+	    !parse_num(colon + 1, 65535, &port))
+		return false;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	cfg->listen_host = strcmp(host, "localhost") == 0 ? "127.0.0.1" : host;
+	cfg->port = (unsigned)port;
+	return true;
+}
+
+static bool valid_account(const char *s)
+{
+	if (strlen(s) != 12)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static int parse_args(int argc, char **argv, struct server_config *cfg)
+{
+	int opt;
+	unsigned long long n;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_LISTEN:
+			if (!parse_listen(optarg, cfg)) {
+				fprintf(stderr, "apigwd: --listen wants HOST:PORT, got %s\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_PORT_FILE: cfg->port_file = optarg; break;
+		case OPT_DB: cfg->db_path = optarg; break;
+		case OPT_REGION: cfg->region = optarg; break;
+		case OPT_ACCOUNT:
+			if (!valid_account(optarg)) {
+				fprintf(stderr, "apigwd: --account-id wants 12 digits, got %s\n", optarg);
+				return 2;
+			}
+			cfg->account_id = optarg;
+			break;
+		case OPT_THREADS:
+			if (!parse_num(optarg, 256, &n) || n == 0) {
+				fprintf(stderr, "apigwd: --threads wants 1-256\n");
+				return 2;
+			}
+			cfg->threads = (unsigned)n;
+			break;
+		case OPT_MAX_BODY:
+			if (!parse_num(optarg, 1ull << 30, &n) || n == 0) {
+				fprintf(stderr, "apigwd: --max-body wants 1 to 1073741824 bytes\n");
+				return 2;
+			}
+			cfg->max_body = (size_t)n;
+			break;
+		case OPT_MAX_CONN:
+			if (!parse_num(optarg, 1000000, &n) || n == 0) {
+				fprintf(stderr, "apigwd: --max-connections wants a positive number\n");
+				return 2;
+			}
+			cfg->max_connections = (unsigned)n;
+			break;
+		case OPT_QUIET: cfg->quiet = 1; break;
+		case OPT_ROUTES:
+			for (size_t i = 0; i < router_count; i++)
+				printf("%s %s %s\n", router_routes[i].method, router_routes[i].path,
+				       router_routes[i].op);
+			return 0;
+		case OPT_VERSION: printf("apigwd %s\n", APIGWD_VERSION); return 0;
+		case OPT_HELP: fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "apigwd: unexpected argument %s\n", argv[optind]);
+		return 2;
+	}
+	return -1;  /* go on */
+}
+
+struct key_ctx {
+	unsigned char *key;
+};
+
+/* The pagination-token key lives in the database, so tokens survive restarts. */
+static enum db_rc load_token_key(struct db *db, void *arg)
+{
+	struct key_ctx *k = arg;
+	void *val = NULL;
+	size_t len = 0;
+	enum db_rc rc = db_meta_get(db, "pagetoken_key", &val, &len);
+	if (rc == DB_OK && len == TOKEN_KEY_LEN) {
+		memcpy(k->key, val, len);
+		free(val);
+		return DB_OK;
+	}
+	free(val);
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		return rc;
+	if (RAND_bytes(k->key, TOKEN_KEY_LEN) != 1)
+		return DB_ERROR;
+	return db_meta_put(db, "pagetoken_key", k->key, TOKEN_KEY_LEN);
+}
+
+static int write_port_file(const char *path, unsigned port)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+		perror("apigwd: --port-file");
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct server srv = {
+		.cfg = {
+			.listen_host = "127.0.0.1",
+			.port = 8080,
+			.db_path = "./apigwd.db",
+			.region = "us-east-1",
+			.account_id = "000000000000",
+			.max_body = 1 << 20,
+			.threads = 0,
+			.max_connections = 1024,
+			.conn_timeout = 60,
+		},
+	};
+	char err[512] = "";
+	int status = 1, sig = 0;
+	sigset_t stop;
+
+	int rc = parse_args(argc, argv, &srv.cfg);
+	if (rc >= 0)
+		return rc;
+	if (!srv.cfg.threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		srv.cfg.threads = n > 0 ? (unsigned)n : 2;
+	}
+
+	/* Block the stop signals in every thread; the main thread waits for them below. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	srv.pool = db_pool_open(srv.cfg.db_path, srv.cfg.threads + 1, err, sizeof err);
+	if (!srv.pool) {
+		fprintf(stderr, "apigwd: %s\n", err);
+		goto out;
+	}
+	struct db *db = db_acquire(srv.pool);
+	enum db_rc krc = db_txn(db, load_token_key, &(struct key_ctx){srv.token_key});
+	db_release(srv.pool, db);
+	if (krc != DB_OK) {
+		fprintf(stderr, "apigwd: cannot initialise the database %s\n", srv.cfg.db_path);
+		goto out;
+	}
+	if (http_start(&srv))
+		goto out;
+	unsigned port = http_port(&srv);
+	if (srv.cfg.port_file && write_port_file(srv.cfg.port_file, port))
+		goto out;
+	fprintf(stderr, "apigwd %s listening on http://%s:%u (db %s, region %s, account %s)\n",
+		APIGWD_VERSION, srv.cfg.listen_host, port, srv.cfg.db_path, srv.cfg.region,
+		srv.cfg.account_id);
+
+	sigwait(&stop, &sig);
+	fprintf(stderr, "apigwd: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	status = 0;
+out:
+	http_stop(&srv);
+	db_pool_close(srv.pool);
+	return status;
+}

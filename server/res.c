@@ -1,0 +1,578 @@
+/* res.c — the generic resource operations (see res.h for the flow). */
+#include "res.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ids.h"
+#include "server.h"
+
+/* Page sizes of every List operation [ours: AWS documents none]. */
+enum { PAGE_DEFAULT = 100, PAGE_MAX = 500, ID_ATTEMPTS = 16 };
+
+unsigned res_api_proto(const json_t *api)
+{
+	const char *p = json_string_value(json_object_get(api, "protocolType"));
+	if (p && strcmp(p, "WEBSOCKET") == 0)
+		return P_WS;
+	if (p && strcmp(p, "HTTP") == 0)
+		return P_HTTP;
+	return P_ANY;
+}
+
+json_t *res_now(void)
+{
+	char buf[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+enum err res_db_error(enum db_rc rc, struct apierr *e)
+{
+	switch (rc) {
+	case DB_OK:
+		return E_OK;
+	case DB_BUSY:
+		return err_set(e, E_CONFLICT,
+			       "Unable to complete operation due to concurrent modification. Please "
+			       "try again later.");
+	case DB_FULL:
+		return err_set(e, E_UNAVAILABLE, "The database is full; the change was not saved");
+	case DB_READONLY:
+		return err_set(e, E_UNAVAILABLE,
+			       "The database cannot be written; the change was not saved");
+	default:
+		return err_set(e, E_INTERNAL, "Internal storage error");
+	}
+}
+
+static enum err not_found(const struct rctx *c, const struct resdef *def, const char *id,
+			  struct apierr *e)
+{
+	if (def->not_found)
+		return def->not_found(c, id, e);
+	return err_not_found(e, def->name, "Invalid %s identifier specified %s", def->name, id);
+}
+
+/* The ancestors of def, outermost first. Returns their number. */
+static unsigned ancestors(const struct resdef *def, const struct resdef *out[4])
+{
+	unsigned n = 0;
+	for (const struct resdef *p = def->parent; p && n < 4; p = p->parent)
+		n++;
+	unsigned i = n;
+	for (const struct resdef *p = def->parent; p && i > 0; p = p->parent)
+		out[--i] = p;
+	return n;
+}
+
+static void join_path(char *path, size_t len, const char *id)
+{
+	size_t used = strlen(path);
+	snprintf(path + used, len - used, "%s%s", used ? "/" : "", id);
+}
+
+/* Builds c->parent from the path parameters, without reading anything. */
+static void parent_path(struct rctx *c)
+{
+	const struct resdef *anc[4];
+	unsigned n = ancestors(c->def, anc);
+	c->parent[0] = '\0';
+	for (unsigned i = 0; i < n; i++) {
+		const char *id = req_param(c->rq, anc[i]->id_member);
+		join_path(c->parent, sizeof c->parent, id ? id : "");
+	}
+}
+
+/* Reads every ancestor (404 with its message when one is missing), keeping the API's doc in
+ * c->api and its protocol in c->proto. Returns E_OK or fills c->err. */
+static enum err load_parents(struct rctx *c)
+{
+	const struct resdef *anc[4];
+	unsigned n = ancestors(c->def, anc);
+	c->parent[0] = '\0';
+	c->proto = P_ANY;
+	for (unsigned i = 0; i < n; i++) {
+		const char *id = req_param(c->rq, anc[i]->id_member);
+		char *doc = NULL;
+		struct db_key k = {&c->rq->scope, anc[i]->kind, c->parent, id ? id : ""};
+		enum db_rc rc = db_res_get(c->rq->db, &k, &doc, NULL, NULL);
+		if (rc == DB_NOTFOUND)
+			return not_found(c, anc[i], id ? id : "", &c->err);
+		if (rc != DB_OK)
+			return res_db_error(rc, &c->err);
+		if (anc[i]->proto_of) {
+			json_decref(c->api);
+			c->api = json_loads(doc, 0, NULL);
+			c->proto = anc[i]->proto_of(c->api);
+		}
+		free(doc);
+		join_path(c->parent, sizeof c->parent, id);
+	}
+	return E_OK;
+}
+
+static void rctx_reset(struct rctx *c)
+{
+	json_decref(c->api);
+	json_decref(c->doc);
+	json_decref(c->prev);
+	json_decref(c->out);
+	c->api = c->doc = c->prev = c->out = NULL;
+	memset(&c->err, 0, sizeof c->err);
+}
+
+static void rctx_init(struct rctx *c, struct req *rq, const struct resdef *def)
+{
+	memset(c, 0, sizeof *c);
+	c->rq = rq;
+	c->def = def;
+	c->proto = P_ANY;
+}
+
+static struct db_key own_key(const struct rctx *c)
+{
+	return (struct db_key){&c->rq->scope, c->def->kind, c->parent, c->id};
+}
+
+/* Renders c->doc, runs the resource's rules, and stores the row (insert or update). */
+static enum db_rc render_check_store(struct rctx *c, bool insert)
+{
+	const struct resdef *def = c->def;
+	c->out = jspec_render(def->fields, c->doc, c->proto);
+	if (def->check && def->check(c))
+		return DB_ABORT;
+	char *doc = json_dumps(c->doc, JSON_COMPACT);
+	char *body = json_dumps(c->out, JSON_COMPACT);
+	struct db_key k = own_key(c);
+	const char *ukey = def->ukey ? def->ukey(c) : NULL;
+	const char *ref = def->ref ? def->ref(c) : NULL;
+	enum db_rc rc = !doc || !body ? DB_ERROR
+		      : insert	      ? db_res_insert(c->rq->db, &k, ukey, ref, doc, body)
+				      : db_res_update(c->rq->db, &k, ukey, ref, doc, body);
+	free(doc);
+	free(body);
+	if (rc == DB_CONFLICT) {
+		if (def->conflict)
+			def->conflict(c, &c->err);
+		else
+			err_set(&c->err, E_CONFLICT, "%s already exists", def->name);
+		return DB_ABORT;
+	}
+	if (rc == DB_OK && def->after_write && def->after_write(c, insert))
+		return DB_ABORT;
+	if (rc == DB_OK && def->in_deployment && res_config_changed(c))
+		return DB_ABORT;
+	return rc;
+}
+
+/* Picks the new resource's id: a fresh random one never issued in this account, or the
+ * member that names it. */
+static enum db_rc assign_id(struct rctx *c)
+{
+	const struct resdef *def = c->def;
+	if (!def->id_len) {
+		snprintf(c->id, sizeof c->id, "%s",
+			 json_string_value(json_object_get(c->doc, def->id_source)));
+		return DB_OK;
+	}
+	for (int i = 0; i < ID_ATTEMPTS; i++) {
+		id_generate(c->id, def->id_len);
+		enum db_rc rc = db_id_claim(c->rq->db, c->rq->account, c->id);
+		if (rc == DB_OK) {
+			json_object_set_new(c->doc, def->id_member, json_string(c->id));
+			return DB_OK;
+		}
+		if (rc != DB_CONFLICT)
+			return rc;
+	}
+	return DB_ERROR;
+}
+
+/* Creates c->def from the request-shaped `in` under c->parent (parents already loaded):
+ * validate, assign the id, set server members, render, check, store. */
+static enum db_rc create_core(struct rctx *c, const json_t *in, const json_t *server)
+{
+	const struct resdef *def = c->def;
+	enum db_rc rc;
+	if (def->proto_of)
+		c->proto = def->proto_of(in);
+	c->doc = jspec_parse(def->fields, in, JM_CREATE, c->proto, &c->err);
+	if (!c->doc)
+		return DB_ABORT;
+	if ((rc = assign_id(c)) != DB_OK)
+		return rc;
+	if (server)
+		json_object_update(c->doc, (json_t *)server);
+	if (def->on_create)
+		def->on_create(c);
+	return render_check_store(c, true);
+}
+
+static enum db_rc create_txn(struct db *db, void *arg)
+{
+	struct rctx *c = arg;
+	json_t *empty = json_object();
+	enum db_rc rc = DB_ABORT;
+	(void)db;
+	rctx_reset(c);
+	if (load_parents(c) == E_OK)
+		rc = create_core(c, c->rq->body ? c->rq->body : empty, NULL);
+	json_decref(empty);
+	return rc;
+}
+
+enum err res_create_in(struct req *rq, const struct resdef *def, const char *parent,
+		       unsigned proto, json_t *api, const json_t *in, const json_t *server,
+		       json_t **out, struct apierr *e)
+{
+	struct rctx c;
+	rctx_init(&c, rq, def);
+	snprintf(c.parent, sizeof c.parent, "%s", parent);
+	c.proto = proto;
+	c.api = json_incref(api);
+	enum db_rc rc = create_core(&c, in, server);
+	if (rc == DB_OK) {
+		if (out)
+			*out = json_incref(c.out);
+	} else if (rc != DB_ABORT) {
+		res_db_error(rc, &c.err);
+	}
+	*e = c.err;
+	rctx_reset(&c);
+	return e->code;
+}
+
+/* Runs fn as a transaction and answers: `status` with c->out, or the error. */
+static void run_and_reply(struct rctx *c, db_txn_fn fn, unsigned status)
+{
+	enum db_rc rc = db_txn(c->rq->db, fn, c);
+	if (rc == DB_ABORT)
+		reply_error(c->rq, &c->err);
+	else if (rc != DB_OK) {
+		res_db_error(rc, &c->err);
+		reply_error(c->rq, &c->err);
+	} else if (status == 204 || !c->out)
+		reply_empty(c->rq, status);
+	else
+		reply_json(c->rq, status, c->out);
+	rctx_reset(c);
+}
+
+void res_create(struct req *rq, const struct resdef *def)
+{
+	struct rctx c;
+	rctx_init(&c, rq, def);
+	run_and_reply(&c, create_txn, 201);
+}
+
+/* Reads the stored doc of the resource named by the path into c->prev. */
+static enum err load_self(struct rctx *c)
+{
+	char *doc = NULL;
+	const char *id = req_param(c->rq, c->def->id_member);
+	snprintf(c->id, sizeof c->id, "%s", id ? id : "");
+	struct db_key k = own_key(c);
+	enum db_rc rc = db_res_get(c->rq->db, &k, &doc, NULL, NULL);
+	if (rc == DB_NOTFOUND)
+		return not_found(c, c->def, c->id, &c->err);
+	if (rc != DB_OK)
+		return res_db_error(rc, &c->err);
+	c->prev = json_loads(doc, 0, NULL);
+	free(doc);
+	if (!c->prev)
+		return err_set(&c->err, E_INTERNAL, "Stored %s is unreadable", c->def->name);
+	if (c->def->proto_of)
+		c->proto = c->def->proto_of(c->prev);
+	return E_OK;
+}
+
+void res_get(struct req *rq, const struct resdef *def)
+{
+	struct rctx c;
+	char *body = NULL;
+	size_t len = 0;
+	rctx_init(&c, rq, def);
+	parent_path(&c);
+	const char *id = req_param(rq, def->id_member);
+	snprintf(c.id, sizeof c.id, "%s", id ? id : "");
+	struct db_key k = own_key(&c);
+	/* Fast path: one read. Only a miss pays for finding out which level is missing. */
+	enum db_rc rc = db_res_get(rq->db, &k, NULL, &body, &len);
+	if (rc == DB_OK) {
+		reply_text(rq, 200, body, len);
+		return;
+	}
+	if (rc == DB_NOTFOUND && load_parents(&c) == E_OK)
+		not_found(&c, def, c.id, &c.err);
+	else if (rc != DB_NOTFOUND)
+		res_db_error(rc, &c.err);
+	reply_error(rq, &c.err);
+	rctx_reset(&c);
+}
+
+/* A growing text buffer for list answers. */
+struct page {
+	char *buf;
+	size_t len, cap;
+	bool failed;
+	int64_t last_seq;
+	unsigned count;
+};
+
+static void page_add(struct page *p, const char *s, size_t n)
+{
+	if (p->failed)
+		return;
+	if (p->len + n + 1 > p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 4096;
+		while (cap < p->len + n + 1)
+			cap *= 2;
+		char *grown = realloc(p->buf, cap);
+		if (!grown) {
+			p->failed = true;
+			return;
+		}
+		p->buf = grown;
+		p->cap = cap;
+	}
+	memcpy(p->buf + p->len, s, n);
+	p->len += n;
+	p->buf[p->len] = '\0';
+}
+
+static bool page_row(const struct db_row *row, void *arg)
+{
+	struct page *p = arg;
+	if (p->count++)
+		page_add(p, ",", 1);
+	page_add(p, row->body, row->body_len);
+	p->last_seq = row->seq;
+	return !p->failed;
+}
+
+/* Reads query maxResults (a string holding a number, per the model). */
+static enum err page_size(struct req *rq, unsigned *size, struct apierr *e)
+{
+	char *v = req_query(rq, "maxResults");
+	enum err out = E_OK;
+	*size = PAGE_DEFAULT;
+	if (v) {
+		char *end = NULL;
+		long n = strtol(v, &end, 10);
+		if (!*v || *end || n < 1 || n > PAGE_MAX)
+			out = err_set(e, E_BAD_REQUEST,
+				      "Invalid value for maxResults: %.32s. Must be a number between 1 "
+				      "and %d",
+				      v, PAGE_MAX);
+		else
+			*size = (unsigned)n;
+	}
+	free(v);
+	return out;
+}
+
+void res_list(struct req *rq, const struct resdef *def)
+{
+	struct rctx c;
+	struct page p = {0};
+	unsigned size;
+	int64_t after = 0;
+	bool more = false;
+	char list[512], *token = NULL;
+	rctx_init(&c, rq, def);
+	if (page_size(rq, &size, &c.err) || load_parents(&c))
+		goto fail;
+	/* A token is valid only for the list it came from. */
+	snprintf(list, sizeof list, "%s|%s|%s|%s", rq->account, rq->region, def->kind, c.parent);
+	token = req_query(rq, "nextToken");
+	if (token && *token && !pagetoken_decode(rq->srv->token_key, list, token, &after)) {
+		err_set(&c.err, E_BAD_REQUEST, "Invalid value for nextToken: the token is not valid");
+		goto fail;
+	}
+	struct db_key k = {&rq->scope, def->kind, c.parent, NULL};
+	page_add(&p, "{\"items\":[", 10);
+	enum db_rc rc = db_res_list(rq->db, &k, after, size, page_row, &p, &more);
+	if (rc != DB_OK) {
+		res_db_error(rc, &c.err);
+		goto fail;
+	}
+	page_add(&p, "]", 1);
+	if (more) {
+		char next[TOKEN_MAX];
+		pagetoken_encode(rq->srv->token_key, list, p.last_seq, next);
+		page_add(&p, ",\"nextToken\":\"", 14);
+		page_add(&p, next, strlen(next));
+		page_add(&p, "\"", 1);
+	}
+	page_add(&p, "}", 1);
+	if (p.failed) {
+		err_set(&c.err, E_INTERNAL, "Out of memory");
+		goto fail;
+	}
+	reply_text(rq, 200, p.buf, p.len);
+	p.buf = NULL;
+	goto out;
+fail:
+	reply_error(rq, &c.err);
+out:
+	free(p.buf);
+	free(token);
+	rctx_reset(&c);
+}
+
+static enum db_rc update_txn(struct db *db, void *arg)
+{
+	struct rctx *c = arg;
+	const struct resdef *def = c->def;
+	json_t *patch = NULL, *empty = NULL;
+	const json_t *in = c->rq->body;
+	(void)db;
+	rctx_reset(c);
+	if (load_parents(c) || load_self(c))
+		return DB_ABORT;
+	if (!in)
+		in = empty = json_object();
+	patch = jspec_parse(def->fields, in, JM_UPDATE, c->proto, &c->err);
+	json_decref(empty);
+	if (!patch)
+		return DB_ABORT;
+	c->doc = json_deep_copy(c->prev);
+	jspec_merge(def->fields, c->doc, patch);
+	json_decref(patch);
+	if (def->on_update)
+		def->on_update(c);
+	return render_check_store(c, false);
+}
+
+void res_update(struct req *rq, const struct resdef *def)
+{
+	struct rctx c;
+	rctx_init(&c, rq, def);
+	run_and_reply(&c, update_txn, 200);
+}
+
+/* Loads the owning API of a resource addressed by storage path (its first path segment),
+ * for the protocol. */
+static enum err load_owner_api(struct rctx *c)
+{
+	char api_id[64];
+	char *doc = NULL;
+	if (c->def->proto_of || !c->def->parent)
+		return E_OK;
+	snprintf(api_id, sizeof api_id, "%.*s", (int)strcspn(c->parent, "/"), c->parent);
+	struct db_key k = {&c->rq->scope, "api", "", api_id};
+	enum db_rc rc = db_res_get(c->rq->db, &k, &doc, NULL, NULL);
+	if (rc != DB_OK)
+		return rc == DB_NOTFOUND ? err_not_found(&c->err, "Api", "Invalid API identifier specified %s:%s", c->rq->account, api_id)
+					 : res_db_error(rc, &c->err);
+	c->api = json_loads(doc, 0, NULL);
+	free(doc);
+	c->proto = res_api_proto(c->api);
+	return E_OK;
+}
+
+/* Edits the loaded c->prev: copy, edit, stamp, render, check, store. */
+static enum db_rc edit_core(struct rctx *c, res_edit_fn edit)
+{
+	c->doc = json_deep_copy(c->prev);
+	if (edit(c))
+		return DB_ABORT;
+	if (c->def->on_update)
+		c->def->on_update(c);
+	return render_check_store(c, false);
+}
+
+enum err res_edit(struct req *rq, const struct resdef *def, const char *parent, const char *id,
+		  res_edit_fn edit, void *arg, json_t **out, struct apierr *e)
+{
+	struct rctx c;
+	char *doc = NULL;
+	enum db_rc rc;
+	rctx_init(&c, rq, def);
+	c.arg = arg;
+	snprintf(c.parent, sizeof c.parent, "%s", parent);
+	snprintf(c.id, sizeof c.id, "%s", id);
+	if (load_owner_api(&c))
+		goto out;
+	struct db_key k = own_key(&c);
+	rc = db_res_get(rq->db, &k, &doc, NULL, NULL);
+	if (rc == DB_OK && !(c.prev = json_loads(doc, 0, NULL)))
+		rc = DB_ERROR;
+	free(doc);
+	if (rc == DB_NOTFOUND) {
+		not_found(&c, def, id, &c.err);
+		goto out;
+	}
+	if (rc == DB_OK && def->proto_of)
+		c.proto = def->proto_of(c.prev);
+	if (rc == DB_OK)
+		rc = edit_core(&c, edit);
+	if (rc == DB_OK && out)
+		*out = json_incref(c.out);
+	else if (rc != DB_OK && rc != DB_ABORT)
+		res_db_error(rc, &c.err);
+out:
+	*e = c.err;
+	rctx_reset(&c);
+	return e->code;
+}
+
+struct modify {
+	struct rctx c;  /* first, so that &m->c == m */
+	res_edit_fn edit;
+};
+
+static enum db_rc modify_txn(struct db *db, void *arg)
+{
+	struct modify *m = arg;
+	struct rctx *c = &m->c;
+	(void)db;
+	rctx_reset(c);
+	if (load_parents(c) || load_self(c))
+		return DB_ABORT;
+	return edit_core(c, m->edit);
+}
+
+void res_modify(struct req *rq, const struct resdef *def, res_edit_fn edit, void *arg,
+		unsigned status)
+{
+	struct modify m = {.edit = edit};
+	rctx_init(&m.c, rq, def);
+	m.c.arg = arg;
+	/* &m.c is &m (first member), which is what modify_txn receives. */
+	run_and_reply(&m.c, modify_txn, status);
+}
+
+static enum db_rc delete_txn(struct db *db, void *arg)
+{
+	struct rctx *c = arg;
+	(void)db;
+	rctx_reset(c);
+	if (load_parents(c) || load_self(c))
+		return DB_ABORT;
+	if (c->def->before_delete && c->def->before_delete(c))
+		return DB_ABORT;
+	struct db_key k = own_key(c);
+	enum db_rc rc = db_res_delete(c->rq->db, &k);
+	if (rc == DB_NOTFOUND) {
+		not_found(c, c->def, c->id, &c->err);
+		return DB_ABORT;
+	}
+	/* Deleting the API itself leaves nothing to deploy. */
+	if (rc == DB_OK && c->def->in_deployment && c->def->parent && res_config_changed(c))
+		return DB_ABORT;
+	return rc;
+}
+
+void res_delete(struct req *rq, const struct resdef *def)
+{
+	struct rctx c;
+	rctx_init(&c, rq, def);
+	run_and_reply(&c, delete_txn, 204);
+}

@@ -1,0 +1,165 @@
+/* res_apis.c — Api: CreateApi, GetApi, GetApis, UpdateApi, DeleteApi, DeleteCorsConfiguration.
+ * Spec §4. Protocol never changes; DeleteApi removes everything under the API. */
+#include <string.h>
+
+#include "handlers.h"
+#include "res.h"
+#include "res_apis.h"
+
+static const char *const ip_types[] = {"ipv4", "dualstack", NULL};
+
+static const char HTTP_RSE[] = "$request.method $request.path";
+
+/* AWS's own wording for an unknown protocol (the generic enum message would differ). */
+static enum err check_protocol(const struct jfield *f, const json_t *v, struct apierr *e)
+{
+	(void)f;
+	const char *p = json_string_value(v);
+	if (strcmp(p, "WEBSOCKET") && strcmp(p, "HTTP"))
+		return err_set(e, E_BAD_REQUEST, "Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]");
+	return E_OK;
+}
+
+static json_t *default_rse(const json_t *doc, unsigned proto)
+{
+	(void)doc;
+	return proto == P_HTTP ? json_string(HTTP_RSE) : NULL;
+}
+
+static json_t *default_api_key_se(const json_t *doc, unsigned proto)
+{
+	(void)doc;
+	(void)proto;
+	return json_string("$request.header.x-api-key");
+}
+
+static json_t *default_ipv4(const json_t *doc, unsigned proto)
+{
+	(void)doc;
+	(void)proto;
+	return json_string("ipv4");
+}
+
+static const struct jfield cors_fields[] = {
+	{"allowCredentials", J_BOOL},
+	{"allowHeaders", J_STRLIST},
+	{"allowMethods", J_STRLIST},
+	{"allowOrigins", J_STRLIST},
+	{"exposeHeaders", J_STRLIST},
+	{"maxAge", J_INT, -1, 86400},
+	{0},
+};
+
+const struct jfield api_fields[] = {
+	{"apiId", J_STR, .flags = F_SERVER},
+	{"name", J_STR, 1, 128, F_IN | F_REQUIRED},
+	{"protocolType", J_STR, .flags = F_CREATE | F_REQUIRED, .check = check_protocol},
+	{"apiEndpoint", J_STR, .flags = F_SERVER},
+	{"apiKeySelectionExpression", J_STR, .flags = F_IN, .dflt = default_api_key_se},
+	{"corsConfiguration", J_OBJ, .flags = F_IN, .proto = P_HTTP, .sub = cors_fields},
+	{"createdDate", J_STR, .flags = F_SERVER},
+	{"description", J_STR, 0, 1024, F_IN},
+	{"disableSchemaValidation", J_BOOL, .flags = F_IN, .proto = P_WS},
+	{"disableExecuteApiEndpoint", J_BOOL, .flags = F_IN, .dflt = jdefault_false},
+	{"importInfo", J_ANY, .flags = F_SERVER},
+	{"ipAddressType", J_ENUM, .flags = F_IN, .enums = ip_types, .dflt = default_ipv4},
+	{"routeSelectionExpression", J_STR, 1, 0, F_IN, .dflt = default_rse},
+	{"tags", J_STRMAP, 0, 256, F_CREATE, .check = jcheck_tags, .dflt = jdefault_empty_map},
+	{"version", J_STR, 0, 64, F_IN},
+	{"warnings", J_ANY, .flags = F_SERVER},
+	/* Quick create (HTTP): consumed by CreateApi, kept out of the answer. */
+	{"target", J_STR, 1, 2048, F_IN | F_HIDDEN, .proto = P_HTTP},
+	{"routeKey", J_STR, 1, 0, F_IN | F_HIDDEN, .proto = P_HTTP},
+	{"credentialsArn", J_STR, 1, 0, F_IN | F_HIDDEN, .proto = P_HTTP},
+	{0},
+};
+
+static unsigned api_proto_of(const json_t *doc)
+{
+	return res_api_proto(doc);
+}
+
+static void api_on_create(struct rctx *c)
+{
+	char endpoint[256];
+	snprintf(endpoint, sizeof endpoint, "%s://%s.execute-api.%s.amazonaws.com",
+		 c->proto == P_WS ? "wss" : "https", c->id, c->rq->region);
+	json_object_set_new(c->doc, "apiEndpoint", json_string(endpoint));
+	json_object_set_new(c->doc, "createdDate", res_now());
+}
+
+static enum err api_check(struct rctx *c)
+{
+	const char *rse = json_string_value(json_object_get(c->out, "routeSelectionExpression"));
+	const char *akse = json_string_value(json_object_get(c->out, "apiKeySelectionExpression"));
+	if (c->proto == P_WS && !rse)
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "routeSelectionExpression is a required parameter for WEBSOCKET APIs");
+	if (c->proto == P_HTTP && strcmp(rse, HTTP_RSE) && strcmp(rse, "${request.method} ${request.path}"))
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "Unsupported route selection expression for HTTP API: %.128s. The only "
+			       "supported value is %s",
+			       rse, HTTP_RSE);
+	if (akse && strcmp(akse, "$request.header.x-api-key") &&
+	    strcmp(akse, "$context.authorizer.usageIdentifierKey"))
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "Invalid value for apiKeySelectionExpression: %.128s. Must be "
+			       "$request.header.x-api-key or $context.authorizer.usageIdentifierKey",
+			       akse);
+	return E_OK;
+}
+
+/* AWS's message carries the account: "Invalid API identifier specified 123456789012:abc". */
+static enum err api_not_found(const struct rctx *c, const char *id, struct apierr *e)
+{
+	return err_not_found(e, "Api", "Invalid API identifier specified %s:%s", c->rq->account, id);
+}
+
+const struct resdef api_def = {
+	.name = "Api",
+	.kind = "api",
+	.id_member = "apiId",
+	.id_len = 10,
+	.fields = api_fields,
+	.in_deployment = true,
+	.proto_of = api_proto_of,
+	.on_create = api_on_create,
+	.check = api_check,
+	.not_found = api_not_found,
+};
+
+void api_create(struct req *rq)
+{
+	res_create(rq, &api_def);
+}
+
+void api_get(struct req *rq)
+{
+	res_get(rq, &api_def);
+}
+
+void api_list(struct req *rq)
+{
+	res_list(rq, &api_def);
+}
+
+void api_update(struct req *rq)
+{
+	res_update(rq, &api_def);
+}
+
+void api_delete(struct req *rq)
+{
+	res_delete(rq, &api_def);
+}
+
+static enum err drop_cors(struct rctx *c)
+{
+	json_object_del(c->doc, "corsConfiguration");
+	return E_OK;
+}
+
+void cors_delete(struct req *rq)
+{
+	res_modify(rq, &api_def, drop_cors, NULL, 204);
+}

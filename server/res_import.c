@@ -1,0 +1,19 @@
+/* res_import.c — not implemented yet: every operation answers NotFoundException naming itself. */
+#include "handlers.h"
+#include "router.h"
+
+void api_import(struct req *rq)
+{
+	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+}
+
+void api_reimport(struct req *rq)
+{
+	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+}
+
+void api_export(struct req *rq)
+{
+	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+}
+

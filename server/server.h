@@ -1,0 +1,36 @@
+/* server.h — the server's state: the one place apigwd keeps anything global, passed to every
+ * request as `rq->srv`. */
+#ifndef APIGWD_SERVER_H
+#define APIGWD_SERVER_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "db.h"
+#include "ids.h"
+
+#define APIGWD_VERSION "0.1.0"
+
+struct server_config {
+	const char *listen_host;  /* "127.0.0.1" */
+	unsigned port;            /* 0: a free port */
+	const char *port_file;    /* where to write the bound port, or NULL */
+	const char *db_path;      /* file path or ":memory:" */
+	const char *region;       /* region of unsigned requests */
+	const char *account_id;   /* account of requests that name none */
+	size_t max_body;          /* request body limit, bytes */
+	unsigned threads;         /* libmicrohttpd worker threads */
+	unsigned max_connections; /* in total */
+	unsigned conn_timeout;    /* seconds of inactivity before a connection is closed */
+	int quiet;                /* no request log */
+};
+
+struct server {
+	struct server_config cfg;
+	struct db_pool *pool;                        /* owned */
+	unsigned char token_key[TOKEN_KEY_LEN];      /* pagination-token HMAC key, from meta */
+	struct MHD_Daemon *mhd;                      /* owned */
+	atomic_uint inflight;                        /* requests received and not yet answered */
+};
+
+#endif
