@@ -5,6 +5,7 @@
 #include "handlers.h"
 #include "res.h"
 #include "res_apis.h"
+#include "res_import.h"
 
 static const char *const ip_types[] = {"ipv4", "dualstack", NULL};
 
@@ -125,6 +126,7 @@ const struct resdef api_def = {
 	.proto_of = api_proto_of,
 	.on_create = api_on_create,
 	.check = api_check,
+	.after_write = api_quick_create,
 	.not_found = api_not_found,
 };
 

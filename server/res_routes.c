@@ -1,6 +1,22 @@
 /* res_routes.c — not implemented yet: every operation answers NotFoundException naming itself. */
 #include "handlers.h"
+#include "res_routes.h"
+#include "res_apis.h"
 #include "router.h"
+
+static const struct jfield route_fields[] = {
+	{"routeId", J_STR, .flags = F_SERVER},
+	{0},
+};
+
+const struct resdef route_def = {
+	.name = "Route",
+	.kind = "route",
+	.id_member = "routeId",
+	.id_len = 7,
+	.parent = &api_def,
+	.fields = route_fields,
+};
 
 void route_create(struct req *rq)
 {

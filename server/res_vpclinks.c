@@ -1,6 +1,21 @@
 /* res_vpclinks.c — not implemented yet: every operation answers NotFoundException naming itself. */
 #include "handlers.h"
+#include "res_vpclinks.h"
 #include "router.h"
+
+static const struct jfield vpclink_fields[] = {
+	{"vpcLinkId", J_STR, .flags = F_SERVER},
+	{0},
+};
+
+const struct resdef vpclink_def = {
+	.name = "VpcLink",
+	.kind = "vpclink",
+	.id_member = "vpcLinkId",
+	.id_len = 10,
+	
+	.fields = vpclink_fields,
+};
 
 void vpclink_create(struct req *rq)
 {

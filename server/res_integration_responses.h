@@ -1,0 +1,9 @@
+/* res_integration_responses.h — the IntegrationResponse resource. */
+#ifndef APIGWD_RES_INTEGRATION_RESPONSES_H
+#define APIGWD_RES_INTEGRATION_RESPONSES_H
+
+#include "res.h"
+
+extern const struct resdef integration_response_def;
+
+#endif

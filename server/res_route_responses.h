@@ -1,0 +1,9 @@
+/* res_route_responses.h — the RouteResponse resource. */
+#ifndef APIGWD_RES_ROUTE_RESPONSES_H
+#define APIGWD_RES_ROUTE_RESPONSES_H
+
+#include "res.h"
+
+extern const struct resdef route_response_def;
+
+#endif
