@@ -8,7 +8,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
-PKGS    := libmicrohttpd jansson sqlite3 uuid libcrypto
+PKGS    := libmicrohttpd jansson sqlite3 uuid libcrypto yaml-0.1
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wvla -fno-common \
@@ -17,7 +17,7 @@ ifdef CI
 WARN    += -Werror
 endif
 CPPFLAGS += -D_GNU_SOURCE -Iserver -Idb -MMD -MP
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -luuid -lcrypto) -lpthread
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -luuid -lcrypto -lyaml) -lpthread
 ifdef SANITIZE
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
