@@ -31,7 +31,20 @@
 		      "region=?2 AND kind=?3 AND parent=?4 AND ref=?5 ORDER BY seq")         \
 	X(S_ID_CLAIM, "INSERT OR IGNORE INTO issued_ids (account, id) VALUES (?1, ?2)")     \
 	X(S_META_GET, "SELECT value FROM meta WHERE key=?1")                                \
-	X(S_META_PUT, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
+	X(S_META_PUT, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")              \
+	X(S_REV_NEXT, "UPDATE meta SET value = value + 1 WHERE key='revision' RETURNING value") \
+	X(S_CHANGE_ADD, "INSERT INTO changes (revision, account, region, root, resource, "     \
+			"parent, id, op) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")              \
+	X(S_CHANGE_PRUNE, "DELETE FROM changes WHERE revision <= ?1")                          \
+	X(S_PRUNED_SET, "UPDATE meta SET value = ?1 WHERE key='pruned_through'")               \
+	X(S_REV_GET, "SELECT (SELECT value FROM meta WHERE key='revision'), "                  \
+		     "(SELECT value FROM meta WHERE key='pruned_through'), "                   \
+		     "(SELECT value FROM meta WHERE key='epoch')")                             \
+	X(S_CHANGES_SINCE, "SELECT revision, account, region, root, resource, parent, id, op " \
+			   "FROM changes WHERE revision > ?1 AND account=?2 AND region=?3 AND "  \
+			   "(?4 IS NULL OR root=?4) ORDER BY seq")                              \
+	X(S_CHANGES_CLEAR, "DELETE FROM changes")                                              \
+	X(S_EPOCH_NEW, "UPDATE meta SET value = lower(hex(randomblob(8))) WHERE key='epoch'")
 
 enum stmt_id {
 #define X(id, sql) id,
@@ -50,6 +63,8 @@ struct db {
 	sqlite3 *h;                 /* the connection; owned */
 	sqlite3_stmt *st[S_COUNT];  /* prepared on first use; owned */
 	struct db *next_free;       /* link in the pool's free list */
+	struct db_pool *pool;       /* the pool it belongs to */
+	int64_t txn_rev;            /* revision taken by the open transaction, 0 = none yet */
 };
 
 struct db_pool {
@@ -58,7 +73,13 @@ struct db_pool {
 	struct db *conns;           /* array of nconn; owned */
 	unsigned nconn;
 	struct db *free;            /* connections not in use */
+	db_commit_hook on_commit;   /* told of every new revision, or NULL */
+	void *on_commit_arg;
+	int64_t retention;          /* revisions of change log kept; 0 = forever */
 };
+
+/* The change log is pruned when a revision is a multiple of this. */
+enum { PRUNE_EVERY = 256 };
 
 /* How often db_txn retries a transaction that found the database busy. Each attempt already
  * waits up to the busy timeout inside SQLite. */
@@ -110,6 +131,20 @@ static void done(sqlite3_stmt *s)
 {
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+}
+
+static char *column_dup(sqlite3_stmt *s, int col, size_t *len)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+	char *out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, t ? (const char *)t : "", n);
+	out[n] = '\0';
+	if (len)
+		*len = n;
+	return out;
 }
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -238,6 +273,7 @@ struct db_pool *db_pool_open(const char *path, unsigned nconn, char *err, size_t
 			if (migrate(&pool->conns[0], err, errlen))
 				goto fail;
 		}
+		pool->conns[i].pool = pool;
 		pool->conns[i].next_free = pool->free;
 		pool->free = &pool->conns[i];
 	}
@@ -286,12 +322,24 @@ void db_release(struct db_pool *pool, struct db *db)
 	pthread_mutex_unlock(&pool->lock);
 }
 
+void db_pool_on_commit(struct db_pool *pool, db_commit_hook fn, void *arg)
+{
+	pool->on_commit = fn;
+	pool->on_commit_arg = arg;
+}
+
+void db_pool_set_retention(struct db_pool *pool, int64_t n)
+{
+	pool->retention = n;
+}
+
 /* ---- the transaction runner ---- */
 
 enum db_rc db_txn(struct db *db, db_txn_fn fn, void *ctx)
 {
 	enum db_rc rc = DB_BUSY;
 	for (int attempt = 0; attempt < TXN_ATTEMPTS && rc == DB_BUSY; attempt++) {
+		db->txn_rev = 0;
 		rc = exec_id(db, S_BEGIN);
 		if (rc != DB_OK)
 			continue;
@@ -301,24 +349,134 @@ enum db_rc db_txn(struct db *db, db_txn_fn fn, void *ctx)
 		if (rc != DB_OK && !sqlite3_get_autocommit(db->h))
 			exec_id(db, S_ROLLBACK);
 	}
+	if (rc == DB_OK && db->txn_rev && db->pool->on_commit)
+		db->pool->on_commit(db->pool->on_commit_arg, db->txn_rev);
+	db->txn_rev = 0;
+	return rc;
+}
+
+/* ---- revisions and the change log ---- */
+
+/* Takes the transaction's revision on its first change (pruning the log now and then). */
+static enum db_rc take_revision(struct db *db)
+{
+	sqlite3_stmt *s;
+	enum db_rc rc;
+	if (db->txn_rev)
+		return DB_OK;
+	if (!(s = stmt(db, S_REV_NEXT)))
+		return DB_ERROR;
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		db->txn_rev = sqlite3_column_int64(s, 0);
+	rc = r == SQLITE_ROW ? DB_OK : rc_of(db, r);
+	done(s);
+	if (rc != DB_OK || !db->pool->retention || db->txn_rev % PRUNE_EVERY)
+		return rc;
+	int64_t through = db->txn_rev - db->pool->retention;
+	if (through <= 0)
+		return DB_OK;
+	if (!(s = stmt(db, S_CHANGE_PRUNE)))
+		return DB_ERROR;
+	sqlite3_bind_int64(s, 1, through);
+	if ((rc = exec_stmt(db, s)) != DB_OK || !(s = stmt(db, S_PRUNED_SET)))
+		return rc != DB_OK ? rc : DB_ERROR;
+	sqlite3_bind_int64(s, 1, through);
+	return exec_stmt(db, s);
+}
+
+/* Logs one change of the open transaction. */
+static enum db_rc record_change(struct db *db, const struct db_key *k, const char *op)
+{
+	enum db_rc rc = take_revision(db);
+	sqlite3_stmt *s = rc == DB_OK ? stmt(db, S_CHANGE_ADD) : NULL;
+	if (!s)
+		return rc != DB_OK ? rc : DB_ERROR;
+	size_t rootlen = k->parent[0] ? strcspn(k->parent, "/") : strlen(k->id);
+	sqlite3_bind_int64(s, 1, db->txn_rev);
+	bind_text(s, 2, k->scope->account);
+	bind_text(s, 3, k->scope->region);
+	sqlite3_bind_text(s, 4, k->parent[0] ? k->parent : k->id, (int)rootlen, SQLITE_STATIC);
+	bind_text(s, 5, k->kind);
+	bind_text(s, 6, k->parent);
+	bind_text(s, 7, k->id);
+	bind_text(s, 8, op);
+	return exec_stmt(db, s);
+}
+
+enum db_rc db_revision(struct db *db, int64_t *current, int64_t *oldest, char **epoch)
+{
+	sqlite3_stmt *s = stmt(db, S_REV_GET);
+	enum db_rc out;
+	if (!s)
+		return DB_ERROR;
+	int rc = sqlite3_step(s);
+	out = rc == SQLITE_ROW ? DB_OK : rc_of(db, rc);
+	if (out == DB_OK) {
+		if (current)
+			*current = sqlite3_column_int64(s, 0);
+		if (oldest)
+			*oldest = sqlite3_column_int64(s, 1);
+		if (epoch && !(*epoch = column_dup(s, 2, NULL)))
+			out = DB_ERROR;
+	}
+	done(s);
+	return out;
+}
+
+enum db_rc db_changes_since(struct db *db, const struct db_scope *scope, int64_t since,
+			    const char *root, unsigned limit, db_change_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_CHANGES_SINCE);
+	unsigned n = 0;
+	int64_t last = 0;
+	int rc;
+	if (!s)
+		return DB_ERROR;
+	sqlite3_bind_int64(s, 1, since);
+	bind_text(s, 2, scope->account);
+	bind_text(s, 3, scope->region);
+	bind_text(s, 4, root);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct db_change ch = {
+			.revision = sqlite3_column_int64(s, 0),
+			.account = (const char *)sqlite3_column_text(s, 1),
+			.region = (const char *)sqlite3_column_text(s, 2),
+			.root = (const char *)sqlite3_column_text(s, 3),
+			.resource = (const char *)sqlite3_column_text(s, 4),
+			.parent = (const char *)sqlite3_column_text(s, 5),
+			.id = (const char *)sqlite3_column_text(s, 6),
+			.op = (const char *)sqlite3_column_text(s, 7),
+		};
+		if (n >= limit && ch.revision != last)
+			break;  /* whole revisions only */
+		last = ch.revision;
+		n++;
+		if (!fn(&ch, ctx))
+			break;
+	}
+	enum db_rc out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? DB_OK : rc_of(db, rc);
+	done(s);
+	return out;
+}
+
+enum db_rc db_new_epoch(struct db *db)
+{
+	int64_t current = 0;
+	enum db_rc rc = db_revision(db, &current, NULL, NULL);
+	sqlite3_stmt *s;
+	if (rc == DB_OK)
+		rc = exec_id(db, S_CHANGES_CLEAR);
+	if (rc == DB_OK)
+		rc = exec_id(db, S_EPOCH_NEW);
+	if (rc == DB_OK && (s = stmt(db, S_PRUNED_SET))) {
+		sqlite3_bind_int64(s, 1, current);
+		rc = exec_stmt(db, s);
+	}
 	return rc;
 }
 
 /* ---- resources ---- */
-
-static char *column_dup(sqlite3_stmt *s, int col, size_t *len)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-	size_t n = (size_t)sqlite3_column_bytes(s, col);
-	char *out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	memcpy(out, t ? (const char *)t : "", n);
-	out[n] = '\0';
-	if (len)
-		*len = n;
-	return out;
-}
 
 enum db_rc db_res_get(struct db *db, const struct db_key *k, char **doc, char **body,
 		      size_t *body_len)
@@ -356,6 +514,8 @@ static enum db_rc write_row(struct db *db, enum stmt_id id, const struct db_key 
 	enum db_rc rc = exec_stmt(db, s);
 	if (rc == DB_OK && sqlite3_changes(db->h) == 0)
 		rc = DB_NOTFOUND;
+	if (rc == DB_OK)
+		rc = record_change(db, k, id == S_RES_INSERT ? "create" : "update");
 	return rc;
 }
 
@@ -382,6 +542,8 @@ enum db_rc db_res_delete(struct db *db, const struct db_key *k)
 		return rc;
 	if (sqlite3_changes(db->h) == 0)
 		return DB_NOTFOUND;
+	if ((rc = record_change(db, k, "delete")) != DB_OK)
+		return rc;
 
 	/* The subtree: rows whose parent path is, or starts with, this row's own path. */
 	size_t plen = strlen(k->parent), ilen = strlen(k->id);

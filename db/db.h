@@ -115,6 +115,44 @@ enum db_rc db_res_refs(struct db *db, const struct db_key *k, const char *ref, d
 /* Records `id` as issued in `account`; DB_CONFLICT if it ever was before. */
 enum db_rc db_id_claim(struct db *db, const char *account, const char *id);
 
+/* ---- revisions and the change log (the data-plane feed) ----
+ * Every transaction that changes resources commits as one new revision: all its changes carry
+ * that number, and db_txn makes it visible at COMMIT. */
+
+/* One entry of the change log. Borrowed strings, valid only during the callback. */
+struct db_change {
+	int64_t revision;
+	const char *account, *region;
+	const char *root;     /* the top-level resource the changed one lives under, or itself
+				 when top-level: the apiId for everything under an API */
+	const char *resource; /* kind */
+	const char *parent;   /* the changed row's parent path */
+	const char *id;
+	const char *op;       /* "create", "update", "delete" */
+};
+typedef bool (*db_change_fn)(const struct db_change *ch, void *ctx);
+
+/* Called after every COMMIT that produced a new revision, on the committing thread, outside
+ * any lock of db/. Set once before serving. */
+typedef void (*db_commit_hook)(void *arg, int64_t revision);
+void db_pool_on_commit(struct db_pool *pool, db_commit_hook fn, void *arg);
+
+/* Keep at least `n` revisions of change log (older entries are pruned as new ones come). */
+void db_pool_set_retention(struct db_pool *pool, int64_t n);
+
+/* The current revision, the oldest revision `since` may name and still get every later
+ * change (the log holds every change after it), and the epoch (new string, caller frees). */
+enum db_rc db_revision(struct db *db, int64_t *current, int64_t *oldest, char **epoch);
+
+/* Changes with revision > since in the scope, in order, whole revisions only: after `limit`
+ * entries the listing stops at the end of the current revision. root NULL = every top-level
+ * resource (every API), else only changes under that root (an apiId). */
+enum db_rc db_changes_since(struct db *db, const struct db_scope *scope, int64_t since,
+			    const char *root, unsigned limit, db_change_fn fn, void *ctx);
+
+/* Starts a new history: new epoch, change log emptied (restore, reset). Inside db_txn. */
+enum db_rc db_new_epoch(struct db *db);
+
 /* Server-wide settings. db_meta_get: *val becomes a new buffer of *len bytes. */
 enum db_rc db_meta_get(struct db *db, const char *key, void **val, size_t *len);
 enum db_rc db_meta_put(struct db *db, const char *key, const void *val, size_t len);
