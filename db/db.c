@@ -43,6 +43,13 @@
 	X(S_CHANGES_SINCE, "SELECT revision, account, region, root, resource, parent, id, op " \
 			   "FROM changes WHERE revision > ?1 AND account=?2 AND region=?3 AND "  \
 			   "(?4 IS NULL OR root=?4) ORDER BY seq")                              \
+	X(S_ROOT_TOUCH, "INSERT INTO roots (account, region, root, revision) VALUES "        \
+			"(?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET revision=excluded.revision")      \
+	X(S_ROOT_GET, "SELECT revision FROM roots WHERE account=?1 AND region=?2 AND root=?3") \
+	X(S_RES_REV, "SELECT rev FROM resources WHERE account=?1 AND region=?2 AND kind=?3 "   \
+		     "AND parent=?4 AND id=?5")                                                \
+	X(S_RES_SET_REV, "UPDATE resources SET rev=?6 WHERE account=?1 AND region=?2 AND "     \
+			 "kind=?3 AND parent=?4 AND id=?5")                                     \
 	X(S_CHANGES_CLEAR, "DELETE FROM changes")                                              \
 	X(S_EPOCH_NEW, "UPDATE meta SET value = lower(hex(randomblob(8))) WHERE key='epoch'")
 
@@ -401,7 +408,51 @@ static enum db_rc record_change(struct db *db, const struct db_key *k, const cha
 	bind_text(s, 6, k->parent);
 	bind_text(s, 7, k->id);
 	bind_text(s, 8, op);
+	if ((rc = exec_stmt(db, s)) != DB_OK || !(s = stmt(db, S_ROOT_TOUCH)))
+		return rc != DB_OK ? rc : DB_ERROR;
+	bind_text(s, 1, k->scope->account);
+	bind_text(s, 2, k->scope->region);
+	sqlite3_bind_text(s, 3, k->parent[0] ? k->parent : k->id, (int)rootlen, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, db->txn_rev);
+	if ((rc = exec_stmt(db, s)) != DB_OK || strcmp(op, "delete") == 0)
+		return rc;
+	if (!(s = stmt(db, S_RES_SET_REV)))
+		return DB_ERROR;
+	bind_key(s, k);
+	sqlite3_bind_int64(s, 6, db->txn_rev);
 	return exec_stmt(db, s);
+}
+
+/* Runs a one-integer SELECT bound to k (bind_key) or to (account, region, root). */
+static enum db_rc select_int(struct db *db, sqlite3_stmt *s, int64_t *out)
+{
+	int rc = sqlite3_step(s);
+	enum db_rc r = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : rc_of(db, rc);
+	if (r == DB_OK)
+		*out = sqlite3_column_int64(s, 0);
+	done(s);
+	return r;
+}
+
+enum db_rc db_root_revision(struct db *db, const struct db_scope *scope, const char *root,
+			    int64_t *rev)
+{
+	sqlite3_stmt *s = stmt(db, S_ROOT_GET);
+	if (!s)
+		return DB_ERROR;
+	bind_text(s, 1, scope->account);
+	bind_text(s, 2, scope->region);
+	bind_text(s, 3, root);
+	return select_int(db, s, rev);
+}
+
+enum db_rc db_res_revision(struct db *db, const struct db_key *k, int64_t *rev)
+{
+	sqlite3_stmt *s = stmt(db, S_RES_REV);
+	if (!s)
+		return DB_ERROR;
+	bind_key(s, k);
+	return select_int(db, s, rev);
 }
 
 enum db_rc db_revision(struct db *db, int64_t *current, int64_t *oldest, char **epoch)

@@ -150,6 +150,14 @@ enum db_rc db_revision(struct db *db, int64_t *current, int64_t *oldest, char **
 enum db_rc db_changes_since(struct db *db, const struct db_scope *scope, int64_t since,
 			    const char *root, unsigned limit, db_change_fn fn, void *ctx);
 
+/* The last revision that changed anything under the top-level resource `root` (an apiId),
+ * deletions included; DB_NOTFOUND if nothing ever did. */
+enum db_rc db_root_revision(struct db *db, const struct db_scope *scope, const char *root,
+			    int64_t *rev);
+
+/* The revision of the row's last write. */
+enum db_rc db_res_revision(struct db *db, const struct db_key *k, int64_t *rev);
+
 /* Starts a new history: new epoch, change log emptied (restore, reset). Inside db_txn. */
 enum db_rc db_new_epoch(struct db *db);
 

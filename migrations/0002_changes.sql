@@ -18,6 +18,19 @@ CREATE TABLE changes (
 );
 CREATE INDEX changes_by_revision ON changes (revision);
 
+-- The last revision that changed anything under each top-level resource (never pruned), so a
+-- snapshot of an API can say which revision it reflects.
+CREATE TABLE roots (
+  account  TEXT NOT NULL,
+  region   TEXT NOT NULL,
+  root     TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  PRIMARY KEY (account, region, root)
+) WITHOUT ROWID;
+
+-- The revision of each row's last write.
+ALTER TABLE resources ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+
 INSERT INTO meta (key, value) VALUES ('revision', 0);
 INSERT INTO meta (key, value) VALUES ('pruned_through', 0);  -- changes up to here are gone
 INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(8))));
