@@ -38,6 +38,50 @@ char *req_query(const struct req *rq, const char *name)
 	return v;
 }
 
+struct query_all {
+	const char *name;  /* the parameter wanted */
+	char **vals;       /* decoded values so far; owned */
+	size_t n;
+};
+
+static void query_all_clear(struct query_all *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		free(q->vals[i]);
+	free(q->vals);
+	q->vals = NULL;
+	q->n = 0;
+}
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct query_all *q = cls;
+	(void)kind;
+	if (!key || strcmp(key, q->name) != 0)
+		return MHD_YES;
+	char *v = strdup(value ? value : "");
+	char **grown = v ? realloc(q->vals, (q->n + 1) * sizeof *grown) : NULL;
+	if (!grown) {
+		free(v);
+		query_all_clear(q);  /* out of memory: no answer rather than half of one */
+		return MHD_NO;
+	}
+	/* Arguments reach us still percent-encoded (see keep_raw below). */
+	MHD_http_unescape(v);
+	q->vals = grown;
+	q->vals[q->n++] = v;
+	return MHD_YES;
+}
+
+char **req_query_all(const struct req *rq, const char *name, size_t *n)
+{
+	struct query_all q = {.name = name};
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+	*n = q.n;
+	return q.vals;
+}
+
 const char *req_header(const struct req *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);

@@ -57,6 +57,11 @@ const char *req_param(const struct req *rq, const char *name);
 /* The percent-decoded query parameter `name`, or NULL. Returns a new string. */
 char *req_query(const struct req *rq, const char *name);
 
+/* Every percent-decoded value of the repeated query parameter `name` (UntagResource's
+ * tagKeys=a&tagKeys=b), in request order. Returns a new array of new strings (free each, then
+ * the array) and their number in *n; NULL with *n = 0 when there is none or memory ran out. */
+char **req_query_all(const struct req *rq, const char *name, size_t *n);
+
 /* The request header `name`, or NULL. Borrowed. */
 const char *req_header(const struct req *rq, const char *name);
 
