@@ -13,10 +13,12 @@
 #define APIGWD_ERRORS(X)                                            \
 	X(E_OK, 200, "")                                            \
 	X(E_BAD_REQUEST, 400, "BadRequestException")                \
+	X(E_UNAUTHORIZED, 401, "UnauthorizedException")             \
 	X(E_ACCESS_DENIED, 403, "AccessDeniedException")            \
 	X(E_NOT_FOUND, 404, "NotFoundException")                    \
 	X(E_METHOD_NOT_ALLOWED, 405, "MethodNotAllowedException")   \
 	X(E_CONFLICT, 409, "ConflictException")                     \
+	X(E_GONE, 410, "GoneException")                             \
 	X(E_TOO_LARGE, 413, "PayloadTooLargeException")             \
 	X(E_TOO_MANY_REQUESTS, 429, "TooManyRequestsException")     \
 	X(E_INTERNAL, 500, "InternalServerErrorException")          \

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "park.h"
 #include "router.h"
 #include "server.h"
 
@@ -139,6 +140,16 @@ void reply_errf(struct req *rq, enum err code, const char *fmt, ...)
 	reply_error(rq, &e);
 }
 
+void req_hold(struct req *rq, unsigned seconds, int64_t seen)
+{
+	if (!rq->hold_until.tv_sec) {
+		clock_gettime(CLOCK_MONOTONIC, &rq->hold_until);
+		rq->hold_until.tv_sec += seconds;
+	}
+	rq->held = true;
+	rq->hold_rev = seen;
+}
+
 /* ---- caller identity ---- */
 
 /* Account and region of the caller. A SigV4 Authorization header names them in its
@@ -213,7 +224,19 @@ static bool has_body_method(const char *m)
 	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
 }
 
-/* Everything generic, then the handler. Always leaves an answer in rq. */
+/* Calls the route's handler with a database connection. Leaves an answer in rq, or rq->held. */
+static void run_handler(struct req *rq)
+{
+	rq->held = false;
+	rq->db = db_acquire(rq->srv->pool);
+	rq->route->fn(rq);
+	db_release(rq->srv->pool, rq->db);
+	rq->db = NULL;
+	if (!rq->replied && !rq->held)
+		reply_errf(rq, E_INTERNAL, "The operation gave no answer");
+}
+
+/* Everything generic, then the handler. Leaves an answer in rq, or rq->held. */
 static void dispatch(struct req *rq)
 {
 	struct server *srv = rq->srv;
@@ -253,12 +276,8 @@ static void dispatch(struct req *rq)
 			return;
 		}
 	}
-	rq->db = db_acquire(srv->pool);
-	rq->route->fn(rq);
-	db_release(srv->pool, rq->db);
-	rq->db = NULL;
-	if (!rq->replied)
-		reply_errf(rq, E_INTERNAL, "The operation gave no answer");
+	rq->dispatched = true;
+	run_handler(rq);
 }
 
 static enum MHD_Result queue_reply(struct req *rq)
@@ -274,6 +293,8 @@ static enum MHD_Result queue_reply(struct req *rq)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	if (rq->error_name)
 		MHD_add_response_header(resp, "x-amzn-ErrorType", rq->error_name);
+	if (rq->etag[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, rq->etag);
 	if (rq->status == 405 && rq->allow[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rq->allow);
 	enum MHD_Result r = MHD_queue_response(rq->conn, rq->status, resp);
@@ -331,8 +352,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->upload[rq->upload_len] = '\0';
 		return MHD_YES;
 	}
-	if (!rq->replied)
+	if (!rq->dispatched)
 		dispatch(rq);
+	else if (rq->held)
+		run_handler(rq);  /* resumed from the parking lot */
+	if (rq->held && !rq->replied) {
+		/* Suspend first, then park: whoever resumes it finds it suspended. */
+		MHD_suspend_connection(conn);
+		park_add(srv->park, rq);
+		return MHD_YES;
+	}
 	return queue_reply(rq);
 }
 
@@ -369,7 +398,9 @@ int http_start(struct server *srv)
 		return -1;
 	}
 	srv->mhd = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_USE_ERROR_LOG,
+		0,
 		NULL, NULL,
 		on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
@@ -395,6 +426,7 @@ void http_stop(struct server *srv)
 	if (!srv->mhd)
 		return;
 	MHD_quiesce_daemon(srv->mhd);  /* stop accepting */
+	park_close(srv->park);         /* held requests answer now */
 	/* Let requests already received finish (bounded: 10 s). */
 	for (int i = 0; i < 1000 && atomic_load(&srv->inflight) > 0; i++)
 		usleep(10 * 1000);

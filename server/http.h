@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "db.h"
@@ -45,6 +46,16 @@ struct req {
 	size_t resp_len;
 	const char *error_name;             /* x-amzn-ErrorType, or NULL; static */
 	char allow[64];                     /* Allow header for 405, or "" */
+	char etag[96];                      /* ETag header, or "" */
+
+	/* Blocking reads (req_hold, park.h). */
+	bool dispatched;                    /* the generic checks ran; the handler was called */
+	bool held;                          /* the handler asked to wait instead of answering */
+	bool parked;                        /* in the parking lot right now */
+	bool hold_expired;                  /* resumed because the wait ended */
+	struct timespec hold_until;         /* when the wait ends (CLOCK_MONOTONIC) */
+	int64_t hold_rev;                   /* the revision the handler saw */
+	struct req *park_next;              /* link in the parking lot */
 	char log_api[16];                   /* apiId for the request log, or "" */
 };
 
@@ -75,6 +86,11 @@ void reply_empty(struct req *rq, unsigned status);
 void reply_error(struct req *rq, const struct apierr *e);
 void reply_errf(struct req *rq, enum err code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Instead of answering: wait until a revision newer than `seen` is committed or `seconds`
+ * (counted from the first hold of this request) pass, then call the handler again. The
+ * handler answers when rq->hold_expired is set. */
+void req_hold(struct req *rq, unsigned seconds, int64_t seen);
 
 /* Starts libmicrohttpd on srv->cfg's address; returns 0 or -1 (logged). */
 int http_start(struct server *srv);

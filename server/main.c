@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dataplane.h"
 #include "http.h"
+#include "park.h"
 #include "router.h"
 #include "server.h"
 
@@ -26,6 +28,9 @@ static const char usage[] =
 	"  --max-body BYTES     request body limit (default 1048576)\n"
 	"  --max-connections N  connections at once (default 1024)\n"
 	"  --quiet              no request log\n"
+	"  --dataplane-token T  /dataplane/ requests need \"Authorization: Bearer T\"\n"
+	"  --change-retention N revisions of change log kept for the data-plane feed\n"
+	"                       (default 100000)\n"
 	"  --routes             print the route table (METHOD PATH OPERATION) and exit\n"
 	"  --version            print the version and exit\n"
 	"  --help               this text\n"
@@ -34,7 +39,8 @@ static const char usage[] =
 	"SIGINT/SIGTERM: stop accepting, finish requests in flight, close the database, exit 0.\n";
 
 enum { OPT_LISTEN = 256, OPT_PORT_FILE, OPT_DB, OPT_REGION, OPT_ACCOUNT, OPT_THREADS,
-       OPT_MAX_BODY, OPT_MAX_CONN, OPT_QUIET, OPT_ROUTES, OPT_VERSION, OPT_HELP };
+       OPT_MAX_BODY, OPT_MAX_CONN, OPT_QUIET, OPT_ROUTES, OPT_VERSION, OPT_HELP,
+       OPT_DP_TOKEN, OPT_RETENTION };
 
 static const struct option options[] = {
 	{"listen", required_argument, NULL, OPT_LISTEN},
@@ -46,6 +52,8 @@ static const struct option options[] = {
 	{"max-body", required_argument, NULL, OPT_MAX_BODY},
 	{"max-connections", required_argument, NULL, OPT_MAX_CONN},
 	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"dataplane-token", required_argument, NULL, OPT_DP_TOKEN},
+	{"change-retention", required_argument, NULL, OPT_RETENTION},
 	{"routes", no_argument, NULL, OPT_ROUTES},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -133,6 +141,20 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			cfg->max_connections = (unsigned)n;
 			break;
 		case OPT_QUIET: cfg->quiet = 1; break;
+		case OPT_DP_TOKEN:
+			if (!*optarg) {
+				fprintf(stderr, "apigwd: --dataplane-token must not be empty\n");
+				return 2;
+			}
+			cfg->dataplane_token = optarg;
+			break;
+		case OPT_RETENTION:
+			if (!parse_num(optarg, 1ull << 40, &n) || n == 0) {
+				fprintf(stderr, "apigwd: --change-retention wants a positive number\n");
+				return 2;
+			}
+			cfg->change_retention = (long long)n;
+			break;
 		case OPT_ROUTES:
 			for (size_t i = 0; i < router_count; i++)
 				printf("%s %s %s\n", router_routes[i].method, router_routes[i].path,
@@ -174,6 +196,12 @@ static enum db_rc load_token_key(struct db *db, void *arg)
 	return db_meta_put(db, "pagetoken_key", k->key, TOKEN_KEY_LEN);
 }
 
+/* Every committed revision wakes the held requests. */
+static void on_commit(void *arg, int64_t revision)
+{
+	park_commit(arg, revision);
+}
+
 static int write_port_file(const char *path, unsigned port)
 {
 	char tmp[4096];
@@ -199,6 +227,7 @@ int main(int argc, char **argv)
 			.threads = 0,
 			.max_connections = 1024,
 			.conn_timeout = 60,
+			.change_retention = 100000,
 		},
 	};
 	char err[512] = "";
@@ -225,6 +254,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "apigwd: %s\n", err);
 		goto out;
 	}
+	db_pool_set_retention(srv.pool, srv.cfg.change_retention);
 	struct db *db = db_acquire(srv.pool);
 	enum db_rc krc = db_txn(db, load_token_key, &(struct key_ctx){srv.token_key});
 	db_release(srv.pool, db);
@@ -232,6 +262,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "apigwd: cannot initialise the database %s\n", srv.cfg.db_path);
 		goto out;
 	}
+	srv.park = park_new();
+	srv.workers = workers_new();
+	if (!srv.park || !srv.workers) {
+		fprintf(stderr, "apigwd: cannot start the parking lot\n");
+		goto out;
+	}
+	db_pool_on_commit(srv.pool, on_commit, srv.park);
 	if (http_start(&srv))
 		goto out;
 	unsigned port = http_port(&srv);
@@ -246,6 +283,8 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	http_stop(&srv);
+	park_free(srv.park);
+	workers_free(srv.workers);
 	db_pool_close(srv.pool);
 	return status;
 }

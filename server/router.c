@@ -115,6 +115,13 @@ const struct route router_routes[] = {
 	{"GET", "/v2/vpclinks/{vpcLinkId}", "GetVpcLink", vpclink_get},
 	{"PATCH", "/v2/vpclinks/{vpcLinkId}", "UpdateVpcLink", vpclink_update},
 	{"DELETE", "/v2/vpclinks/{vpcLinkId}", "DeleteVpcLink", vpclink_delete},
+	/* The data-plane feed (docs/dataplane.md). */
+	{"GET", "/dataplane/v1/apis/{apiId}/config", "DataplaneApiConfig", dataplane_api_config},
+	{"GET", "/dataplane/v1/apis/{apiId}/stages/{stageName}/config", "DataplaneStageConfig",
+	 dataplane_stage_config},
+	{"GET", "/dataplane/v1/changes", "DataplaneChanges", dataplane_changes},
+	{"GET", "/dataplane/v1/workers", "DataplaneWorkers", dataplane_workers},
+	{"PUT", "/dataplane/v1/workers/{workerId}", "DataplaneWorkerReport", dataplane_worker_report},
 };
 const size_t router_count = sizeof router_routes / sizeof router_routes[0];
 

@@ -23,6 +23,8 @@ struct server_config {
 	unsigned max_connections; /* in total */
 	unsigned conn_timeout;    /* seconds of inactivity before a connection is closed */
 	int quiet;                /* no request log */
+	const char *dataplane_token; /* bearer token /dataplane/ requires, or NULL */
+	long long change_retention;  /* revisions of change log kept */
 };
 
 struct server {
@@ -31,6 +33,8 @@ struct server {
 	unsigned char token_key[TOKEN_KEY_LEN];      /* pagination-token HMAC key, from meta */
 	struct MHD_Daemon *mhd;                      /* owned */
 	atomic_uint inflight;                        /* requests received and not yet answered */
+	struct park *park;                           /* held requests; owned */
+	struct workers *workers;                     /* data-plane worker reports; owned */
 };
 
 #endif

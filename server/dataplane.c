@@ -1,0 +1,510 @@
+/* dataplane.c — configuration for data-plane workers (docs/dataplane.md): stage and API
+ * snapshots with ETags, blocking reads, the change feed with 410 Gone, and worker status. */
+#include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dataplane.h"
+#include "handlers.h"
+#include "jspec.h"
+#include "res.h"
+#include "server.h"
+
+enum { WAIT_DEFAULT = 60, WAIT_MAX = 300, FEED_PAGE = 1000, MAX_WORKERS = 10000 };
+
+/* ---- access and query parameters ---- */
+
+/* With --dataplane-token, every /dataplane/ request needs "Authorization: Bearer TOKEN",
+ * compared in constant time. */
+static bool authorized_or_reply(struct req *rq)
+{
+	const char *want = rq->srv->cfg.dataplane_token;
+	const char *auth = req_header(rq, "Authorization");
+	if (!want)
+		return true;
+	if (auth && strncmp(auth, "Bearer ", 7) == 0 && strlen(auth + 7) == strlen(want) &&
+	    CRYPTO_memcmp(auth + 7, want, strlen(want)) == 0)
+		return true;
+	reply_errf(rq, E_UNAUTHORIZED, "Missing or wrong data-plane token");
+	return false;
+}
+
+/* Reads an optional integer query parameter in 0..max; false (after answering 400) when it is
+ * malformed. *present tells whether it was given. */
+static bool query_int_or_reply(struct req *rq, const char *name, long long max, long long *out,
+			       bool *present)
+{
+	char *v = req_query(rq, name);
+	bool ok = true;
+	*present = v != NULL;
+	if (v) {
+		char *end = NULL;
+		long long n = strtoll(v, &end, 10);
+		ok = *v && !*end && n >= 0 && n <= max;
+		if (ok)
+			*out = n;
+		else
+			reply_errf(rq, E_BAD_REQUEST,
+				   "Invalid value for %s: %.32s. Must be an integer between 0 and %lld",
+				   name, v, max);
+	}
+	free(v);
+	return ok;
+}
+
+/* The wait of a blocking read: `wait` seconds (default WAIT_DEFAULT when index is given). */
+static bool wait_or_reply(struct req *rq, long long *wait)
+{
+	bool present = false;
+	*wait = WAIT_DEFAULT;
+	return query_int_or_reply(rq, "wait", WAIT_MAX, wait, &present);
+}
+
+/* ---- snapshots ---- */
+
+/* Rows of one (kind, parent), parsed, in creation order. */
+struct collect {
+	json_t *items;     /* array; owned by the caller */
+	int64_t last_seq;
+	bool failed;
+};
+
+static bool collect_row(const struct db_row *row, void *arg)
+{
+	struct collect *c = arg;
+	json_t *v = json_loadb(row->body, row->body_len, 0, NULL);
+	c->last_seq = row->seq;
+	if (!v || json_array_append_new(c->items, v)) {
+		c->failed = true;
+		return false;
+	}
+	return true;
+}
+
+/* Appends every row of kind under parent to `items`. */
+static enum db_rc all_rows(struct req *rq, const char *kind, const char *parent, json_t *items)
+{
+	struct collect c = {.items = items};
+	struct db_key k = {&rq->scope, kind, parent, NULL};
+	bool more = true;
+	enum db_rc rc = DB_OK;
+	while (more && rc == DB_OK && !c.failed)
+		rc = db_res_list(rq->db, &k, c.last_seq, 500, collect_row, &c, &more);
+	return c.failed ? DB_ERROR : rc;
+}
+
+static json_t *row_body(struct req *rq, const char *kind, const char *parent, const char *id,
+			enum db_rc *rc)
+{
+	char *body = NULL;
+	struct db_key k = {&rq->scope, kind, parent, id};
+	*rc = db_res_get(rq->db, &k, NULL, &body, NULL);
+	json_t *v = *rc == DB_OK ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	if (*rc == DB_OK && !v)
+		*rc = DB_ERROR;
+	return v;
+}
+
+/* The API's current configuration in the deployment-snapshot layout (res_deployments.h):
+ * {"api", "routes", "integrations", "integrationResponses": {intId: [...]},
+ *  "routeResponses": {routeId: [...]}}. New reference or NULL (rc set). */
+static json_t *live_config(struct req *rq, const char *api_id, enum db_rc *rc)
+{
+	char path[160];
+	size_t i;
+	json_t *item;
+	json_t *cfg = json_object();
+	json_t *api = row_body(rq, "api", "", api_id, rc);
+	json_t *routes = json_array(), *ints = json_array();
+	json_t *irs = json_object(), *rrs = json_object();
+	json_object_set_new(cfg, "api", api ? api : json_null());
+	json_object_set_new(cfg, "routes", routes);
+	json_object_set_new(cfg, "integrations", ints);
+	json_object_set_new(cfg, "integrationResponses", irs);
+	json_object_set_new(cfg, "routeResponses", rrs);
+	if (*rc == DB_OK)
+		*rc = all_rows(rq, "route", api_id, routes);
+	if (*rc == DB_OK)
+		*rc = all_rows(rq, "integration", api_id, ints);
+	json_array_foreach(ints, i, item) {
+		const char *id = json_string_value(json_object_get(item, "integrationId"));
+		json_t *list = json_array();
+		snprintf(path, sizeof path, "%s/%s", api_id, id ? id : "");
+		json_object_set_new(irs, id ? id : "", list);
+		if (*rc == DB_OK)
+			*rc = all_rows(rq, "integration_response", path, list);
+	}
+	json_array_foreach(routes, i, item) {
+		const char *id = json_string_value(json_object_get(item, "routeId"));
+		json_t *list = json_array();
+		snprintf(path, sizeof path, "%s/%s", api_id, id ? id : "");
+		json_object_set_new(rrs, id ? id : "", list);
+		if (*rc == DB_OK)
+			*rc = all_rows(rq, "route_response", path, list);
+	}
+	if (*rc != DB_OK) {
+		json_decref(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* What a worker serves: each route with its integration (and that integration's responses)
+ * and its route responses nested in. New reference. */
+static json_t *worker_routes(const json_t *cfg)
+{
+	json_t *out = json_array();
+	const json_t *ints = json_object_get(cfg, "integrations");
+	const json_t *irs = json_object_get(cfg, "integrationResponses");
+	const json_t *rrs = json_object_get(cfg, "routeResponses");
+	size_t i, j;
+	json_t *route, *in;
+	json_array_foreach(json_object_get(cfg, "routes"), i, route) {
+		json_t *r = json_deep_copy(route);
+		const char *target = json_string_value(json_object_get(route, "target"));
+		const char *rid = json_string_value(json_object_get(route, "routeId"));
+		if (target && strncmp(target, "integrations/", 13) == 0) {
+			json_array_foreach(ints, j, in) {
+				const char *iid = json_string_value(json_object_get(in, "integrationId"));
+				if (iid && strcmp(iid, target + 13) == 0) {
+					json_t *integ = json_deep_copy(in);
+					json_t *list = json_object_get(irs, iid);
+					json_object_set_new(integ, "integrationResponses",
+							    list ? json_deep_copy(list) : json_array());
+					json_object_set_new(r, "integration", integ);
+					break;
+				}
+			}
+		}
+		json_t *list = rid ? json_object_get(rrs, rid) : NULL;
+		json_object_set_new(r, "routeResponses", list ? json_deep_copy(list) : json_array());
+		json_array_append_new(out, r);
+	}
+	return out;
+}
+
+/* Answers a snapshot: 304 when If-None-Match names it, else 200 with an ETag. */
+static void reply_snapshot(struct req *rq, json_t *doc, int64_t revision, const char *epoch)
+{
+	snprintf(rq->etag, sizeof rq->etag, "\"%s.%lld\"", epoch, (long long)revision);
+	const char *inm = req_header(rq, "If-None-Match");
+	if (inm && strcmp(inm, rq->etag) == 0) {
+		reply_empty(rq, 304);
+		return;
+	}
+	json_object_set_new(doc, "revision", json_integer(revision));
+	json_object_set_new(doc, "epoch", json_string(epoch));
+	reply_json(rq, 200, doc);
+}
+
+/* The blocking-read rule shared by both snapshots: with ?index=REV, while `revision` is still
+ * <= REV and the wait has not ended, hold. Returns true when the request was held. */
+static bool hold_if_unchanged(struct req *rq, int64_t revision, int64_t current, bool *failed)
+{
+	long long index = 0, wait = 0;
+	bool has_index = false;
+	*failed = !query_int_or_reply(rq, "index", INT64_MAX, &index, &has_index) ||
+		  !wait_or_reply(rq, &wait);
+	if (*failed || !has_index || revision > index || rq->hold_expired || wait == 0)
+		return false;
+	req_hold(rq, (unsigned)wait, current);
+	return true;
+}
+
+static void reply_db_error(struct req *rq, enum db_rc rc)
+{
+	struct apierr e = {0};
+	res_db_error(rc, &e);
+	reply_error(rq, &e);
+}
+
+void dataplane_api_config(struct req *rq)
+{
+	const char *api_id = req_param(rq, "apiId");
+	int64_t revision = 0, current = 0;
+	char *epoch = NULL;
+	json_t *cfg = NULL, *doc = NULL;
+	bool failed = false;
+	enum db_rc rc;
+
+	if (!authorized_or_reply(rq))
+		return;
+	if ((rc = db_revision(rq->db, &current, NULL, &epoch)) != DB_OK)
+		goto db_fail;
+	rc = db_root_revision(rq->db, &rq->scope, api_id, &revision);
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		goto db_fail;
+	if (hold_if_unchanged(rq, revision, current, &failed) || failed)
+		goto out;
+	cfg = live_config(rq, api_id, &rc);
+	if (rc == DB_NOTFOUND) {
+		reply_errf(rq, E_NOT_FOUND, "Invalid API identifier specified %s:%s", rq->account,
+			   api_id);
+		goto out;
+	}
+	if (!cfg)
+		goto db_fail;
+	doc = json_pack("{s:s}", "apiId", api_id);
+	json_object_set(doc, "api", json_object_get(cfg, "api"));
+	json_object_set_new(doc, "routes", worker_routes(cfg));
+	reply_snapshot(rq, doc, revision, epoch);
+	goto out;
+db_fail:
+	reply_db_error(rq, rc);
+out:
+	json_decref(cfg);
+	json_decref(doc);
+	free(epoch);
+}
+
+/* The snapshot a deployment stored (res_deployments.c keeps it in the hidden member
+ * "snapshot" of the deployment's doc). New reference or NULL. */
+static json_t *deployment_snapshot(struct req *rq, const char *api_id, const char *dep_id,
+				   enum db_rc *rc)
+{
+	char *text = NULL;
+	struct db_key k = {&rq->scope, "deployment", api_id, dep_id};
+	*rc = db_res_get(rq->db, &k, &text, NULL, NULL);
+	json_t *doc = *rc == DB_OK ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	json_t *snap = json_incref(json_object_get(doc, "snapshot"));
+	json_decref(doc);
+	if (*rc == DB_OK && !snap)
+		*rc = DB_ERROR;
+	return snap;
+}
+
+void dataplane_stage_config(struct req *rq)
+{
+	const char *api_id = req_param(rq, "apiId");
+	const char *stage_name = req_param(rq, "stageName");
+	int64_t revision = 0, current = 0;
+	char *epoch = NULL;
+	json_t *stage = NULL, *snap = NULL, *doc = NULL;
+	bool failed = false;
+	enum db_rc rc;
+
+	if (!authorized_or_reply(rq))
+		return;
+	if ((rc = db_revision(rq->db, &current, NULL, &epoch)) != DB_OK)
+		goto db_fail;
+	/* A stage's deployed configuration changes only when the stage row does: deployments
+	 * are immutable, and moving to one rewrites the stage. */
+	struct db_key k = {&rq->scope, "stage", api_id, stage_name};
+	rc = db_res_revision(rq->db, &k, &revision);
+	if (rc == DB_NOTFOUND) {
+		reply_errf(rq, E_NOT_FOUND, "Invalid stage identifier specified");
+		goto out;
+	}
+	if (rc != DB_OK)
+		goto db_fail;
+	if (hold_if_unchanged(rq, revision, current, &failed) || failed)
+		goto out;
+	stage = row_body(rq, "stage", api_id, stage_name, &rc);
+	if (!stage)
+		goto db_fail;
+	const char *dep = json_string_value(json_object_get(stage, "deploymentId"));
+	if (!dep) {
+		reply_errf(rq, E_NOT_FOUND, "Stage %s has no deployment", stage_name);
+		goto out;
+	}
+	if (!(snap = deployment_snapshot(rq, api_id, dep, &rc)))
+		goto db_fail;
+	doc = json_pack("{s:s,s:s,s:s}", "apiId", api_id, "stageName", stage_name, "deploymentId",
+			dep);
+	json_object_set(doc, "api", json_object_get(snap, "api"));
+	json_object_set(doc, "stage", stage);
+	json_object_set_new(doc, "routes", worker_routes(snap));
+	reply_snapshot(rq, doc, revision, epoch);
+	goto out;
+db_fail:
+	reply_db_error(rq, rc);
+out:
+	json_decref(stage);
+	json_decref(snap);
+	json_decref(doc);
+	free(epoch);
+}
+
+/* ---- the change feed ---- */
+
+struct feed {
+	json_t *changes;
+	int64_t last;
+	unsigned n;
+};
+
+static bool feed_row(const struct db_change *ch, void *arg)
+{
+	struct feed *f = arg;
+	json_t *c = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "revision", (json_int_t)ch->revision,
+			      "apiId", ch->root, "resource", ch->resource, "id", ch->id, "parent",
+			      ch->parent, "op", ch->op);
+	f->last = ch->revision;
+	f->n++;
+	return c && json_array_append_new(f->changes, c) == 0;
+}
+
+void dataplane_changes(struct req *rq)
+{
+	long long since = 0, wait = 0;
+	bool has_since = false;
+	int64_t current = 0, oldest = 0;
+	char *epoch = NULL, *want_epoch = NULL, *api_id = NULL;
+	struct feed f = {0};
+	enum db_rc rc;
+
+	if (!authorized_or_reply(rq))
+		return;
+	if (!query_int_or_reply(rq, "since", INT64_MAX, &since, &has_since) ||
+	    !wait_or_reply(rq, &wait))
+		return;
+	if ((rc = db_revision(rq->db, &current, &oldest, &epoch)) != DB_OK) {
+		reply_db_error(rq, rc);
+		goto out;
+	}
+	want_epoch = req_query(rq, "epoch");
+	api_id = req_query(rq, "apiId");
+	if (!has_since || since < oldest || since > current ||
+	    (want_epoch && strcmp(want_epoch, epoch) != 0)) {
+		json_t *gone = json_pack(
+			"{s:s,s:I,s:s}", "message",
+			!has_since ? "since is required: resync from a snapshot"
+			: (want_epoch && strcmp(want_epoch, epoch)) ? "The history changed (new epoch): resync from a snapshot"
+			: "since is outside the retained history: resync from a snapshot",
+			"revision", (json_int_t)current, "epoch", epoch);
+		char *text = json_dumps(gone, JSON_COMPACT);
+		json_decref(gone);
+		reply_text(rq, 410, text, text ? strlen(text) : 0);
+		rq->error_name = err_name(E_GONE);
+		goto out;
+	}
+	f.changes = json_array();
+	rc = db_changes_since(rq->db, &rq->scope, since, api_id, FEED_PAGE, feed_row, &f);
+	if (rc != DB_OK) {
+		reply_db_error(rq, rc);
+		goto out;
+	}
+	if (f.n == 0 && wait > 0 && !rq->hold_expired) {
+		req_hold(rq, (unsigned)wait, current);
+		goto out;
+	}
+	/* A full page may stop inside the history: the next `since` is its last revision. */
+	int64_t covered = f.n >= FEED_PAGE ? f.last : (f.last > current ? f.last : current);
+	json_t *doc = json_pack("{s:s,s:I,s:O}", "epoch", epoch, "revision", (json_int_t)covered,
+				"changes", f.changes);
+	reply_json(rq, 200, doc);
+	json_decref(doc);
+out:
+	json_decref(f.changes);
+	free(epoch);
+	free(want_epoch);
+	free(api_id);
+}
+
+/* ---- worker status ---- */
+
+static const struct jfield worker_fields[] = {
+	{"apiId", J_STR, 1, 64, F_IN | F_REQUIRED},
+	{"stageName", J_STR, 1, 128, F_IN},
+	{"revision", J_INT, 0, INT64_MAX, F_IN | F_REQUIRED},
+	{"etag", J_STR, 0, 128, F_IN},
+	{0},
+};
+
+struct workers {
+	pthread_mutex_t lock;
+	json_t *by_id;  /* workerId → last report (with reportedAt, account, region) */
+};
+
+struct workers *workers_new(void)
+{
+	struct workers *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	pthread_mutex_init(&w->lock, NULL);
+	w->by_id = json_object();
+	return w;
+}
+
+void workers_free(struct workers *w)
+{
+	if (!w)
+		return;
+	json_decref(w->by_id);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+void dataplane_worker_report(struct req *rq)
+{
+	struct apierr e = {0};
+	struct workers *w = rq->srv->workers;
+	const char *id = req_param(rq, "workerId");
+	if (!authorized_or_reply(rq))
+		return;
+	json_t *empty = json_object();
+	json_t *rec = jspec_parse(worker_fields, rq->body ? rq->body : empty, JM_CREATE, P_ANY, &e);
+	json_decref(empty);
+	if (!rec) {
+		reply_error(rq, &e);
+		return;
+	}
+	if (strlen(id) > 128) {
+		json_decref(rec);
+		reply_errf(rq, E_BAD_REQUEST, "Invalid workerId: at most 128 characters");
+		return;
+	}
+	json_object_set_new(rec, "workerId", json_string(id));
+	json_object_set_new(rec, "reportedAt", res_now());
+	json_object_set_new(rec, "account", json_string(rq->account));
+	json_object_set_new(rec, "region", json_string(rq->region));
+	pthread_mutex_lock(&w->lock);
+	bool full = json_object_size(w->by_id) >= MAX_WORKERS && !json_object_get(w->by_id, id);
+	if (!full)
+		json_object_set_new(w->by_id, id, json_deep_copy(rec));
+	pthread_mutex_unlock(&w->lock);
+	json_object_del(rec, "account");  /* stored to keep accounts apart, not shown */
+	json_object_del(rec, "region");
+	if (full)
+		reply_errf(rq, E_BAD_REQUEST, "Too many workers (at most %d)", MAX_WORKERS);
+	else
+		reply_json(rq, 200, rec);
+	json_decref(rec);
+}
+
+void dataplane_workers(struct req *rq)
+{
+	struct workers *w = rq->srv->workers;
+	int64_t current = 0;
+	const char *id;
+	json_t *rec;
+	if (!authorized_or_reply(rq))
+		return;
+	enum db_rc rc = db_revision(rq->db, &current, NULL, NULL);
+	if (rc != DB_OK) {
+		reply_db_error(rq, rc);
+		return;
+	}
+	json_t *items = json_array();
+	pthread_mutex_lock(&w->lock);
+	json_object_foreach(w->by_id, id, rec) {
+		if (strcmp(json_string_value(json_object_get(rec, "account")), rq->account) ||
+		    strcmp(json_string_value(json_object_get(rec, "region")), rq->region))
+			continue;
+		json_t *item = json_deep_copy(rec);
+		json_int_t rev = json_integer_value(json_object_get(rec, "revision"));
+		json_object_del(item, "account");
+		json_object_del(item, "region");
+		json_object_set_new(item, "behind", json_integer(current > rev ? current - rev : 0));
+		json_array_append_new(items, item);
+	}
+	pthread_mutex_unlock(&w->lock);
+	json_t *doc = json_pack("{s:I,s:o}", "revision", (json_int_t)current, "items", items);
+	reply_json(rq, 200, doc);
+	json_decref(doc);
+}
