@@ -582,7 +582,7 @@ enum db_rc db_res_update(struct db *db, const struct db_key *k, const char *ukey
 	return write_row(db, S_RES_UPDATE, k, ukey, ref, doc, body);
 }
 
-enum db_rc db_res_delete(struct db *db, const struct db_key *k)
+enum db_rc db_res_delete_row(struct db *db, const struct db_key *k)
 {
 	sqlite3_stmt *s = stmt(db, S_RES_DELETE);
 	if (!s)
@@ -593,7 +593,14 @@ enum db_rc db_res_delete(struct db *db, const struct db_key *k)
 		return rc;
 	if (sqlite3_changes(db->h) == 0)
 		return DB_NOTFOUND;
-	if ((rc = record_change(db, k, "delete")) != DB_OK)
+	return record_change(db, k, "delete");
+}
+
+enum db_rc db_res_delete(struct db *db, const struct db_key *k)
+{
+	sqlite3_stmt *s;
+	enum db_rc rc = db_res_delete_row(db, k);
+	if (rc != DB_OK)
 		return rc;
 
 	/* The subtree: rows whose parent path is, or starts with, this row's own path. */
@@ -618,15 +625,17 @@ enum db_rc db_res_delete(struct db *db, const struct db_key *k)
 	return rc;
 }
 
-/* Steps s, passing each row to fn. Counts rows into *n. */
+/* Steps s, passing up to `max` rows to fn. *more (may be NULL) tells whether a row remains
+ * after the last one passed, whether the limit or fn stopped the walk. */
 static enum db_rc each_row(struct db *db, sqlite3_stmt *s, unsigned max, db_row_fn fn,
-			   void *ctx, unsigned *n)
+			   void *ctx, bool *more)
 {
 	int rc;
-	*n = 0;
+	unsigned n = 0;
+	bool remains = false;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == max) {
-			(*n)++;
+		if (n == max) {
+			remains = true;
 			break;
 		}
 		struct db_row row = {
@@ -636,12 +645,17 @@ static enum db_rc each_row(struct db *db, sqlite3_stmt *s, unsigned max, db_row_
 			.body = (const char *)sqlite3_column_text(s, 3),
 			.body_len = (size_t)sqlite3_column_bytes(s, 3),
 		};
-		(*n)++;
-		if (!fn(&row, ctx))
+		n++;
+		if (!fn(&row, ctx)) {
+			rc = sqlite3_step(s);
+			remains = rc == SQLITE_ROW;
 			break;
+		}
 	}
 	enum db_rc out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? DB_OK : rc_of(db, rc);
 	done(s);
+	if (more)
+		*more = remains;
 	return out;
 }
 
@@ -649,28 +663,23 @@ enum db_rc db_res_list(struct db *db, const struct db_key *k, int64_t after_seq,
 		       unsigned limit, db_row_fn fn, void *ctx, bool *more)
 {
 	sqlite3_stmt *s = stmt(db, S_RES_LIST);
-	unsigned n = 0;
 	if (!s)
 		return DB_ERROR;
 	bind_key(s, k);
 	sqlite3_bind_int64(s, 5, after_seq);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)limit + 1);  /* one more: is there a next page? */
-	enum db_rc rc = each_row(db, s, limit, fn, ctx, &n);
-	if (more)
-		*more = n > limit;
-	return rc;
+	return each_row(db, s, limit, fn, ctx, more);
 }
 
 enum db_rc db_res_refs(struct db *db, const struct db_key *k, const char *ref, db_row_fn fn,
 		       void *ctx)
 {
 	sqlite3_stmt *s = stmt(db, S_RES_REFS);
-	unsigned n = 0;
 	if (!s)
 		return DB_ERROR;
 	bind_key(s, k);
 	bind_text(s, 5, ref);
-	return each_row(db, s, UINT32_MAX, fn, ctx, &n);
+	return each_row(db, s, UINT32_MAX, fn, ctx, NULL);
 }
 
 enum db_rc db_id_claim(struct db *db, const char *account, const char *id)

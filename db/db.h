@@ -97,12 +97,17 @@ enum db_rc db_res_insert(struct db *db, const struct db_key *k, const char *ukey
 enum db_rc db_res_update(struct db *db, const struct db_key *k, const char *ukey,
 			 const char *ref, const char *doc, const char *body);
 
-/* Deletes a row and every row below it; DB_NOTFOUND when the row does not exist. */
+/* Deletes a row and every row below it (rows whose parent path is, or starts with,
+ * "parent/id"); DB_NOTFOUND when the row does not exist. Only for rows whose id cannot equal a
+ * sibling's id: random ids are unique within an account, but a name the client chose (a stage)
+ * may equal a sibling integration's id, so such rows use db_res_delete_row. */
 enum db_rc db_res_delete(struct db *db, const struct db_key *k);
+/* Deletes the row alone. */
+enum db_rc db_res_delete_row(struct db *db, const struct db_key *k);
 
 /* Calls fn for up to `limit` rows of (kind, parent) with seq > after_seq, in seq order.
  * `k->id` is ignored. fn returns false to stop early. *more (may be NULL) is set when rows
- * remain after the last one passed to fn. */
+ * remain after the last one passed to fn (whether the limit or fn ended the walk). */
 typedef bool (*db_row_fn)(const struct db_row *row, void *ctx);
 enum db_rc db_res_list(struct db *db, const struct db_key *k, int64_t after_seq,
 		       unsigned limit, db_row_fn fn, void *ctx, bool *more);

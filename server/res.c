@@ -363,9 +363,10 @@ static enum err page_size(struct req *rq, unsigned *size, struct apierr *e)
 	enum err out = E_OK;
 	*size = PAGE_DEFAULT;
 	if (v) {
-		char *end = NULL;
-		long n = strtol(v, &end, 10);
-		if (!*v || *end || n < 1 || n > PAGE_MAX)
+		/* Digits only: strtol alone would also take " 7", "+7" and "-0". */
+		size_t digits = strspn(v, "0123456789");
+		long n = digits && !v[digits] && digits < 10 ? strtol(v, NULL, 10) : 0;
+		if (n < 1 || n > PAGE_MAX)
 			out = err_set(e, E_BAD_REQUEST,
 				      "Invalid value for maxResults: %.32s. Must be a number between 1 "
 				      "and %d",
@@ -559,7 +560,10 @@ static enum db_rc delete_txn(struct db *db, void *arg)
 	if (c->def->before_delete && c->def->before_delete(c))
 		return DB_ABORT;
 	struct db_key k = own_key(c);
-	enum db_rc rc = db_res_delete(c->rq->db, &k);
+	/* A resource named by the client (a stage) has no children, and its name may equal a
+	 * sibling's id: delete its row alone (db.h). */
+	enum db_rc rc = c->def->id_len == 0 && c->def->parent ? db_res_delete_row(c->rq->db, &k)
+							    : db_res_delete(c->rq->db, &k);
 	if (rc == DB_NOTFOUND) {
 		not_found(c, c->def, c->id, &c->err);
 		return DB_ABORT;

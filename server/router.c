@@ -168,8 +168,10 @@ static bool match_template(const char *t, const char *path, size_t pathlen,
 				char *v = strndup(ps, pl);
 				if (!v)
 					return false;
-				MHD_http_unescape(v);
 				params[np++] = v;
+				/* %00 would cut the value short: refuse the path. */
+				if (MHD_http_unescape(v) != strlen(v))
+					return false;
 			}
 		} else if (tl != pl || memcmp(ts, ps, tl) != 0) {
 			return false;
