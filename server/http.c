@@ -115,9 +115,37 @@ void reply_empty(struct req *rq, unsigned status)
 	reply_text(rq, status, NULL, 0);
 }
 
+/* Length of the valid UTF-8 character at s (1-4), or 0 when s does not start one. */
+static size_t utf8_char(const unsigned char *s)
+{
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+		 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	/* No overlong forms, surrogates or code points past U+10FFFF. */
+	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+		return 0;
+	return n;
+}
+
 void reply_error(struct req *rq, const struct apierr *e)
 {
+	struct apierr clean;
 	json_t *body = err_body(e);
+	if (!body) {
+		/* A message that quotes the request may hold a character cut in half by a
+		 * "%.Ns" limit, which JSON cannot carry: replace such bytes with '?'. */
+		clean = *e;
+		for (unsigned char *p = (unsigned char *)clean.msg; *p;) {
+			size_t n = utf8_char(p);
+			if (!n)
+				*p = '?';
+			p += n ? n : 1;
+		}
+		body = err_body(&clean);
+	}
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
 	if (!text)
@@ -172,7 +200,11 @@ static void resolve_caller(struct req *rq)
 		const char *p = akid + akid_len;
 		if (*p == '/' && (p = strchr(p + 1, '/'))) {  /* skip the date */
 			size_t rlen = strcspn(p + 1, "/, ");
-			if (rlen > 0 && rlen < sizeof rq->region && p[1 + rlen] == '/')
+			/* Region names are [a-z0-9-] ("eu-west-1"); anything else is not one and
+			 * must not reach endpoints, ARNs or page-token list names. */
+			bool name = rlen > 0 &&
+				    strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789-") == rlen;
+			if (name && rlen < sizeof rq->region && p[1 + rlen] == '/')
 				snprintf(rq->region, sizeof rq->region, "%.*s", (int)rlen, p + 1);
 		}
 	}
@@ -190,15 +222,37 @@ static double elapsed_ms(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
+/* Copies at most len - 1 bytes of s into out, ending on a UTF-8 character boundary and with
+ * every control byte replaced by '?', for messages and the log. Returns out. */
+static char *clip(const char *s, char *out, size_t len)
+{
+	size_t n = 0;
+	for (; s[n] && n + 1 < len; n++)
+		out[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7F ? '?' : s[n];
+	if (s[n]) {  /* cut short: drop a multibyte character left incomplete */
+		size_t lead = n;
+		while (lead > 0 && ((unsigned char)out[lead - 1] & 0xC0) == 0x80)
+			lead--;
+		if (lead > 0 && (unsigned char)out[lead - 1] >= 0xC0) {
+			unsigned char b = (unsigned char)out[--lead];
+			if (lead + (b >= 0xF0 ? 4u : b >= 0xE0 ? 3u : 2u) > n)
+				n = lead;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static void log_request(const struct req *rq)
 {
-	char line[1024], ts[32];
+	char line[1024], ts[32], path[201];
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	int n = snprintf(line, sizeof line, "%s %s %s %.200s %s %u %.2fms account=%s api=%s\n",
-			 ts, rq->request_id, rq->method, rq->path ? rq->path : "-",
+			 ts, rq->request_id, rq->method,
+			 rq->path ? clip(rq->path, path, sizeof path) : "-",
 			 rq->route ? rq->route->op : "-", rq->status, elapsed_ms(&rq->start),
 			 rq->account[0] ? rq->account : "-", rq->log_api[0] ? rq->log_api : "-");
 	if (n > 0) {
@@ -206,6 +260,44 @@ static void log_request(const struct req *rq)
 		ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 		(void)w;
 	}
+}
+
+/* Whether the request target is well formed once percent-decoded: every '%' starts a
+ * two-digit hex escape, and the decoded bytes are UTF-8 without control characters (an
+ * encoded NUL would cut an id short in C, a newline would forge request-log lines, and
+ * neither can be written into a JSON error message). */
+static bool target_ok(const char *url)
+{
+	unsigned need = 0;  /* UTF-8 continuation bytes still expected */
+	for (const char *p = url; *p; p++) {
+		unsigned char b = (unsigned char)*p;
+		if (b == '%') {
+			if (!isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]))
+				return false;
+			char hex[3] = {p[1], p[2], '\0'};
+			b = (unsigned char)strtoul(hex, NULL, 16);
+			p += 2;
+		}
+		if (need) {
+			if ((b & 0xC0) != 0x80)
+				return false;
+			need--;
+			continue;
+		}
+		if (b < 0x20 || b == 0x7F)
+			return false;
+		if (b < 0x80)
+			continue;
+		if (b >= 0xC2 && b <= 0xDF)
+			need = 1;
+		else if (b >= 0xE0 && b <= 0xEF)
+			need = 2;
+		else if (b >= 0xF0 && b <= 0xF4)
+			need = 3;
+		else
+			return false;
+	}
+	return need == 0;
 }
 
 static void req_free(struct req *rq)
@@ -240,10 +332,16 @@ static void run_handler(struct req *rq)
 static void dispatch(struct req *rq)
 {
 	struct server *srv = rq->srv;
+	char method[17], path[257];
 	resolve_caller(rq);
 	if (rq->too_large) {
 		reply_errf(rq, E_TOO_LARGE, "Request body exceeds the limit of %zu bytes",
 			   srv->cfg.max_body);
+		return;
+	}
+	if (!target_ok(rq->path)) {
+		reply_errf(rq, E_BAD_REQUEST, "Invalid request path: malformed percent-encoding, "
+			   "control characters or invalid UTF-8");
 		return;
 	}
 	switch (router_match(rq->method, rq->path, &rq->route, rq->params, rq->allow,
@@ -251,8 +349,9 @@ static void dispatch(struct req *rq)
 	case ROUTE_FOUND:
 		break;
 	case ROUTE_NO_METHOD:
-		reply_errf(rq, E_METHOD_NOT_ALLOWED, "Method %.16s is not allowed on %.256s",
-			   rq->method, rq->path);
+		reply_errf(rq, E_METHOD_NOT_ALLOWED, "Method %s is not allowed on %s",
+			   clip(rq->method, method, sizeof method),
+			   clip(rq->path, path, sizeof path));
 		return;
 	case ROUTE_BAD_PATH:
 		reply_errf(rq, E_BAD_REQUEST, "Invalid request path");
@@ -260,7 +359,9 @@ static void dispatch(struct req *rq)
 	case ROUTE_NO_PATH:
 	default:
 		rq->route = NULL;
-		reply_errf(rq, E_NOT_FOUND, "No operation at %.16s %.256s", rq->method, rq->path);
+		reply_errf(rq, E_NOT_FOUND, "No operation at %s %s",
+			   clip(rq->method, method, sizeof method),
+			   clip(rq->path, path, sizeof path));
 		return;
 	}
 	const char *api_id = req_param(rq, "apiId");

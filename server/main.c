@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "dataplane.h"
+#include "cli.h"
 #include "http.h"
+#include "log.h"
 #include "park.h"
 #include "router.h"
 #include "server.h"
@@ -28,6 +30,13 @@ static const char usage[] =
 	"  --max-body BYTES     request body limit (default 1048576)\n"
 	"  --max-connections N  connections at once (default 1024)\n"
 	"  --quiet              no request log\n"
+	"  --auth none|sigv4    sigv4: every /v2/ request must carry a valid AWS Signature V4 by a\n"
+	"                       key of `apigwd credentials create` (default none, loopback only)\n"
+	"  --insecure           allow --auth none on a non-loopback address\n"
+	"  --rate N --burst M   per-account rate limit, token bucket (default off)\n"
+	"  --allow-reset        enable POST /_apigwd/reset (empties every resource)\n"
+	"  --seed FILE          load a state file (apigwd export format) at start-up\n"
+	"  --log-format text|json, --log-level error|warn|info|debug (default text, info)\n"
 	"  --dataplane-token T  /dataplane/ requests need \"Authorization: Bearer T\"\n"
 	"  --change-retention N revisions of change log kept for the data-plane feed\n"
 	"                       (default 100000)\n"
@@ -35,12 +44,19 @@ static const char usage[] =
 	"  --version            print the version and exit\n"
 	"  --help               this text\n"
 	"\n"
+	"\n"
+	"Commands (apigwd COMMAND --help for each):\n"
+	"  apigwd credentials create --account ID [--db PATH] | list | delete KEYID\n"
+	"  apigwd export [--db PATH] > FILE       apigwd import [--db PATH] FILE\n"
+	"  apigwd backup FILE [--db PATH]         apigwd restore FILE [--db PATH]\n"
+	"\n"
 	"Point the AWS CLI at it: aws apigatewayv2 get-apis --endpoint-url http://127.0.0.1:8080\n"
 	"SIGINT/SIGTERM: stop accepting, finish requests in flight, close the database, exit 0.\n";
 
 enum { OPT_LISTEN = 256, OPT_PORT_FILE, OPT_DB, OPT_REGION, OPT_ACCOUNT, OPT_THREADS,
        OPT_MAX_BODY, OPT_MAX_CONN, OPT_QUIET, OPT_ROUTES, OPT_VERSION, OPT_HELP,
-       OPT_DP_TOKEN, OPT_RETENTION };
+       OPT_DP_TOKEN, OPT_RETENTION, OPT_AUTH, OPT_INSECURE, OPT_RATE, OPT_BURST,
+       OPT_ALLOW_RESET, OPT_SEED, OPT_LOG_FORMAT, OPT_LOG_LEVEL };
 
 static const struct option options[] = {
 	{"listen", required_argument, NULL, OPT_LISTEN},
@@ -54,6 +70,14 @@ static const struct option options[] = {
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"dataplane-token", required_argument, NULL, OPT_DP_TOKEN},
 	{"change-retention", required_argument, NULL, OPT_RETENTION},
+	{"auth", required_argument, NULL, OPT_AUTH},
+	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"rate", required_argument, NULL, OPT_RATE},
+	{"burst", required_argument, NULL, OPT_BURST},
+	{"allow-reset", no_argument, NULL, OPT_ALLOW_RESET},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"routes", no_argument, NULL, OPT_ROUTES},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -155,6 +179,38 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			}
 			cfg->change_retention = (long long)n;
 			break;
+		case OPT_AUTH:
+			if (strcmp(optarg, "none") && strcmp(optarg, "sigv4")) {
+				fprintf(stderr, "apigwd: --auth wants none or sigv4\n");
+				return 2;
+			}
+			cfg->auth_sigv4 = strcmp(optarg, "sigv4") == 0;
+			break;
+		case OPT_INSECURE: cfg->insecure = 1; break;
+		case OPT_RATE:
+		case OPT_BURST:
+			if (!parse_num(optarg, 1000000, &n) || n == 0) {
+				fprintf(stderr, "apigwd: --%s wants a positive number\n",
+					opt == OPT_RATE ? "rate" : "burst");
+				return 2;
+			}
+			*(opt == OPT_RATE ? &cfg->rate : &cfg->burst) = (double)n;
+			break;
+		case OPT_ALLOW_RESET: cfg->allow_reset = 1; break;
+		case OPT_SEED: cfg->seed_file = optarg; break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				fprintf(stderr, "apigwd: --log-format wants text or json\n");
+				return 2;
+			}
+			cfg->log_json = strcmp(optarg, "json") == 0;
+			break;
+		case OPT_LOG_LEVEL:
+			if ((cfg->log_level = log_level_parse(optarg)) < 0) {
+				fprintf(stderr, "apigwd: --log-level wants error, warn, info or debug\n");
+				return 2;
+			}
+			break;
 		case OPT_ROUTES:
 			for (size_t i = 0; i < router_count; i++)
 				printf("%s %s %s\n", router_routes[i].method, router_routes[i].path,
@@ -167,6 +223,15 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "apigwd: unexpected argument %s\n", argv[optind]);
+		return 2;
+	}
+	if (cfg->rate && !cfg->burst)
+		cfg->burst = cfg->rate;
+	/* Unauthenticated access is for fixtures on this machine. */
+	if (!cfg->auth_sigv4 && !cfg->insecure && strncmp(cfg->listen_host, "127.", 4) != 0) {
+		fprintf(stderr, "apigwd: --auth none on %s would let anyone in: listen on loopback, "
+				"use --auth sigv4, or pass --insecure\n",
+			cfg->listen_host);
 		return 2;
 	}
 	return -1;  /* go on */
@@ -214,6 +279,18 @@ static int write_port_file(const char *path, unsigned port)
 	return 0;
 }
 
+/* `apigwd COMMAND ...`: the administrative commands, each in its own file. */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);  /* argv[0] is the command's name */
+} commands[] = {
+	{"credentials", cmd_credentials},  /* cli_credentials.c */
+	{"export", cmd_export},            /* cli_admin.c */
+	{"import", cmd_import},
+	{"backup", cmd_backup},
+	{"restore", cmd_restore},
+};
+
 int main(int argc, char **argv)
 {
 	struct server srv = {
@@ -228,11 +305,16 @@ int main(int argc, char **argv)
 			.max_connections = 1024,
 			.conn_timeout = 60,
 			.change_retention = 100000,
+			.log_level = LOG_INFO,
 		},
 	};
 	char err[512] = "";
 	int status = 1, sig = 0;
 	sigset_t stop;
+
+	for (size_t i = 0; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
 
 	int rc = parse_args(argc, argv, &srv.cfg);
 	if (rc >= 0)

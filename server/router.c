@@ -122,6 +122,13 @@ const struct route router_routes[] = {
 	{"GET", "/dataplane/v1/changes", "DataplaneChanges", dataplane_changes},
 	{"GET", "/dataplane/v1/workers", "DataplaneWorkers", dataplane_workers},
 	{"PUT", "/dataplane/v1/workers/{workerId}", "DataplaneWorkerReport", dataplane_worker_report},
+	/* Operating apigwd. */
+	{"GET", "/_apigwd/health", "Health", ops_health},
+	{"POST", "/_apigwd/reset", "Reset", ops_reset},
+	{"GET", "/metrics", "Metrics", ops_metrics},
+	/* The console (console/, embedded). */
+	{"GET", "/console", "Console", console_index},
+	{"GET", "/console/{file}", "ConsoleFile", console_file},
 };
 const size_t router_count = sizeof router_routes / sizeof router_routes[0];
 

@@ -25,6 +25,14 @@ struct server_config {
 	int quiet;                /* no request log */
 	const char *dataplane_token; /* bearer token /dataplane/ requires, or NULL */
 	long long change_retention;  /* revisions of change log kept */
+	int auth_sigv4;           /* --auth sigv4: every /v2/ request must be signed (auth.c) */
+	int insecure;             /* allow --auth none on a non-loopback address */
+	double rate;              /* requests per second per account (token bucket); 0 = off */
+	double burst;             /* bucket size */
+	int allow_reset;          /* POST /_apigwd/reset empties everything */
+	const char *seed_file;    /* state file loaded at start-up (apigwd import format) */
+	int log_json;             /* --log-format json */
+	int log_level;            /* LOG_ERROR .. LOG_DEBUG (log.h) */
 };
 
 struct server {
