@@ -26,11 +26,11 @@ endif
 
 # Everything in server/ and db/ except main.c is the library the unit tests link against.
 LIB_SRC  := $(filter-out server/main.c,$(wildcard server/*.c db/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/db/migrations.gen.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/db/migrations.gen.o $(BUILD)/server/console.gen.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e clean deps install FORCE
+.PHONY: all run test unit e2e clean deps install FORCE fuzz fuzz-smoke valgrind bench
 all: apigwd
 
 deps:
@@ -53,6 +53,15 @@ $(BUILD)/db/migrations.gen.c: $(sort $(wildcard migrations/*.sql)) scripts/embed
 $(BUILD)/db/migrations.gen.o: $(BUILD)/db/migrations.gen.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -std=c11 -c -o $@ $<
 
+# The console's files (console/) are compiled into the binary too.
+CONSOLE_FILES := $(sort $(shell find console -type f 2>/dev/null))
+$(BUILD)/server/console.gen.c: $(CONSOLE_FILES) scripts/embed-files
+	@mkdir -p $(dir $@)
+	scripts/embed-files console $(CONSOLE_FILES) > $@
+
+$(BUILD)/server/console.gen.o: $(BUILD)/server/console.gen.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -std=c11 -c -o $@ $<
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
@@ -72,6 +81,16 @@ e2e: apigwd
 
 test: deps apigwd $(UNIT_BIN)
 	@scripts/run-tests all $(UNIT_BIN)
+
+# Long runs, outside `make test` (CI runs the smoke and valgrind ones from .ci/run).
+fuzz: deps
+	scripts/fuzz 60
+fuzz-smoke: deps
+	scripts/fuzz 10
+valgrind: deps apigwd
+	scripts/valgrind-e2e
+bench: deps
+	scripts/bench
 
 install: apigwd
 	install -D -m 0755 apigwd $(DESTDIR)$(PREFIX)/bin/apigwd
