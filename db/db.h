@@ -160,6 +160,9 @@ enum db_rc db_changes_since(struct db *db, const struct db_scope *scope, int64_t
 enum db_rc db_root_revision(struct db *db, const struct db_scope *scope, const char *root,
 			    int64_t *rev);
 
+/* The revision the open transaction has taken (its first change took it), or 0. */
+int64_t db_txn_revision(const struct db *db);
+
 /* The revision of the row's last write. */
 enum db_rc db_res_revision(struct db *db, const struct db_key *k, int64_t *rev);
 
@@ -172,5 +175,50 @@ enum db_rc db_meta_put(struct db *db, const char *key, const void *val, size_t l
 
 /* The schema version the database is at (PRAGMA user_version). */
 unsigned db_schema_version(struct db *db);
+
+/* ---- operations: reset, export and import, backup and restore, health, metrics ---- */
+
+/* Empties the database as a fixture wants it: every resource, issued id and per-API revision
+ * is deleted, the open transaction takes a new revision (so held requests wake) and a new
+ * epoch starts. Inside db_txn. */
+enum db_rc db_reset(struct db *db);
+
+/* Number of resource rows, every account and region together. */
+enum db_rc db_res_count(struct db *db, int64_t *n);
+
+/* Every column of a resource row an export keeps. Borrowed strings, valid during the call;
+ * ukey and ref may be NULL. */
+struct db_dump_row {
+	const char *account, *region, *kind, *parent, *id, *ukey, *ref, *doc, *body;
+};
+typedef bool (*db_dump_fn)(const struct db_dump_row *row, void *ctx);
+typedef bool (*db_issued_fn)(const char *account, const char *id, void *ctx);
+/* Calls fn for every resource row in creation (seq) order, then stops early when fn returns
+ * false. Run both inside one db_txn for a consistent export. */
+enum db_rc db_dump_resources(struct db *db, db_dump_fn fn, void *ctx);
+/* Calls fn for every issued id, ordered by (account, id). */
+enum db_rc db_dump_issued_ids(struct db *db, db_issued_fn fn, void *ctx);
+
+/* The database's size: page_count * page_size. */
+enum db_rc db_size_bytes(struct db *db, int64_t *bytes);
+
+/* Whether a write transaction can start now (BEGIN IMMEDIATE; ROLLBACK), waiting at most
+ * wait_ms for a lock another connection holds: DB_OK, DB_BUSY, DB_READONLY, ... */
+enum db_rc db_can_write(struct db *db, unsigned wait_ms);
+
+/* fn(arg) is called as each COMMIT of the pool's connections begins, on the committing
+ * thread (before the commit hook of db_pool_on_commit, which runs once it is durable). One
+ * per process; set once before serving. */
+void db_pool_on_commit_start(struct db_pool *pool, void (*fn)(void *arg), void *arg);
+
+/* Online backup: copies the apigwd database at src_path into dst_path (written as
+ * dst_path.tmp, then renamed) with SQLite's backup API in one read transaction, so the copy
+ * is one consistent state while a server keeps writing. 0, or -1 with a sentence in err. */
+int db_backup(const char *src_path, const char *dst_path, char *err, size_t len);
+
+/* Replaces the database at db_path (created if missing) by the backup at backup_path, then
+ * applies pending migrations and starts a new epoch. Refused while any other connection has
+ * db_path open (a running server). 0, or -1 with a sentence in err. */
+int db_restore(const char *backup_path, const char *db_path, char *err, size_t len);
 
 #endif

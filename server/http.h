@@ -57,6 +57,8 @@ struct req {
 	int64_t hold_rev;                   /* the revision the handler saw */
 	struct req *park_next;              /* link in the parking lot */
 	char log_api[16];                   /* apiId for the request log, or "" */
+	char config_changed[16];            /* API whose configuration the open transaction
+					       changed (res_txn deploys it), or "" */
 };
 
 typedef void (*handler_fn)(struct req *rq);

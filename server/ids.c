@@ -1,4 +1,4 @@
-/* ids.c — random ids, and the keyset pagination token (seq + truncated HMAC). */
+/* ids.c — random ids, and the keyset pagination token (masked seq + truncated HMAC). */
 #include "ids.h"
 
 #include <openssl/crypto.h>
@@ -26,19 +26,40 @@ void id_generate(char *out, size_t len)
 
 enum { TAG_LEN = 16, RAW_LEN = 8 + TAG_LEN };
 
-static void token_tag(const unsigned char key[TOKEN_KEY_LEN], const char *list,
-		      const unsigned char seq_be[8], unsigned char tag[TAG_LEN])
+/* HMAC-SHA256(key, prefix || a || list), truncated into out[0..outlen). */
+static void token_mac(const unsigned char key[TOKEN_KEY_LEN], char prefix, const char *list,
+		      const unsigned char a[8], unsigned char *out, size_t outlen)
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned maclen = 0;
 	size_t llen = strlen(list);
-	unsigned char msg[8 + 512];
-	if (llen > sizeof msg - 8)
-		llen = sizeof msg - 8;
-	memcpy(msg, seq_be, 8);
-	memcpy(msg + 8, list, llen);
-	HMAC(EVP_sha256(), key, TOKEN_KEY_LEN, msg, 8 + llen, mac, &maclen);
-	memcpy(tag, mac, TAG_LEN);
+	unsigned char msg[1 + 8 + 512];
+	if (llen > sizeof msg - 9)
+		llen = sizeof msg - 9;
+	msg[0] = (unsigned char)prefix;
+	memcpy(msg + 1, a, 8);
+	memcpy(msg + 9, list, llen);
+	HMAC(EVP_sha256(), key, TOKEN_KEY_LEN, msg, 9 + llen, mac, &maclen);
+	memcpy(out, mac, outlen);
+}
+
+/* The tag covers seq and list. */
+static void token_tag(const unsigned char key[TOKEN_KEY_LEN], const char *list,
+		      const unsigned char seq_be[8], unsigned char tag[TAG_LEN])
+{
+	token_mac(key, 't', list, seq_be, tag, TAG_LEN);
+}
+
+/* seq is stored masked, so that a token reveals nothing (row counts, activity): XOR with a
+ * pad derived from the key and the list. */
+static void token_mask(const unsigned char key[TOKEN_KEY_LEN], const char *list,
+		       unsigned char seq[8])
+{
+	static const unsigned char zero[8];
+	unsigned char pad[8];
+	token_mac(key, 'p', list, zero, pad, sizeof pad);
+	for (int i = 0; i < 8; i++)
+		seq[i] ^= pad[i];
 }
 
 /* base64 (OpenSSL) with the URL-safe alphabet and no padding, so tokens survive query
@@ -51,6 +72,7 @@ void pagetoken_encode(const unsigned char key[TOKEN_KEY_LEN], const char *list, 
 	for (int i = 7; i >= 0; i--, u >>= 8)
 		raw[i] = (unsigned char)(u & 0xff);
 	token_tag(key, list, raw, raw + 8);
+	token_mask(key, list, raw);
 	int n = EVP_EncodeBlock((unsigned char *)out, raw, RAW_LEN);
 	for (int i = 0; i < n; i++)
 		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
@@ -83,6 +105,7 @@ bool pagetoken_decode(const unsigned char key[TOKEN_KEY_LEN], const char *list,
 	b64[n] = '\0';
 	if (EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)n) != RAW_LEN)
 		return false;
+	token_mask(key, list, raw);
 	token_tag(key, list, raw, tag);
 	if (CRYPTO_memcmp(tag, raw + 8, TAG_LEN) != 0)
 		return false;

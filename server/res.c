@@ -140,6 +140,43 @@ static struct db_key own_key(const struct rctx *c)
 	return (struct db_key){&c->rq->scope, c->def->kind, c->parent, c->id};
 }
 
+/* Notes for res_txn that the configuration of c's API changed. */
+static void mark_changed(struct rctx *c)
+{
+	struct req *rq = c->rq;
+	if (c->def->parent)  /* under an API: its id is the first segment of the path */
+		snprintf(rq->config_changed, sizeof rq->config_changed, "%.*s",
+			 (int)strcspn(c->parent, "/"), c->parent);
+	else
+		snprintf(rq->config_changed, sizeof rq->config_changed, "%.15s", c->id);
+}
+
+struct txn_wrap {
+	struct req *rq;
+	db_txn_fn fn;
+	void *ctx;
+	struct apierr *e;
+};
+
+static enum db_rc txn_wrap_run(struct db *db, void *arg)
+{
+	struct txn_wrap *w = arg;
+	w->rq->config_changed[0] = '\0';
+	enum db_rc rc = w->fn(db, w->ctx);
+	if (rc == DB_OK && w->rq->config_changed[0] &&
+	    res_config_changed(w->rq, w->rq->config_changed, w->e))
+		rc = DB_ABORT;
+	return rc;
+}
+
+enum db_rc res_txn(struct req *rq, db_txn_fn fn, void *ctx, struct apierr *e)
+{
+	struct txn_wrap w = {rq, fn, ctx, e};
+	enum db_rc rc = db_txn(rq->db, txn_wrap_run, &w);
+	rq->config_changed[0] = '\0';
+	return rc;
+}
+
 /* Renders c->doc, runs the resource's rules, and stores the row (insert or update). */
 static enum db_rc render_check_store(struct rctx *c, bool insert)
 {
@@ -166,8 +203,8 @@ static enum db_rc render_check_store(struct rctx *c, bool insert)
 	}
 	if (rc == DB_OK && def->after_write && def->after_write(c, insert))
 		return DB_ABORT;
-	if (rc == DB_OK && def->in_deployment && res_config_changed(c))
-		return DB_ABORT;
+	if (rc == DB_OK && def->in_deployment)
+		mark_changed(c);
 	return rc;
 }
 
@@ -251,7 +288,7 @@ enum err res_create_in(struct req *rq, const struct resdef *def, const char *par
 /* Runs fn as a transaction and answers: `status` with c->out, or the error. */
 static void run_and_reply(struct rctx *c, db_txn_fn fn, unsigned status)
 {
-	enum db_rc rc = db_txn(c->rq->db, fn, c);
+	enum db_rc rc = res_txn(c->rq, fn, c, &c->err);
 	if (rc == DB_ABORT)
 		reply_error(c->rq, &c->err);
 	else if (rc != DB_OK) {
@@ -569,8 +606,8 @@ static enum db_rc delete_txn(struct db *db, void *arg)
 		return DB_ABORT;
 	}
 	/* Deleting the API itself leaves nothing to deploy. */
-	if (rc == DB_OK && c->def->in_deployment && c->def->parent && res_config_changed(c))
-		return DB_ABORT;
+	if (rc == DB_OK && c->def->in_deployment && c->def->parent)
+		mark_changed(c);
 	return rc;
 }
 

@@ -44,7 +44,7 @@ struct resdef {
 	const struct resdef *parent;   /* the resource this one lives under, or NULL */
 	const struct jfield *fields;   /* ended by a {0} row */
 	bool in_deployment;            /* part of what a deployment snapshots: a change
-					  triggers res_config_changed() */
+					  deploys autoDeploy stages (res_txn) */
 
 	/* All optional. */
 	/* The protocol a resource that is itself an API has: from the request on create, from
@@ -102,10 +102,17 @@ enum err res_create_in(struct req *rq, const struct resdef *def, const char *par
 enum err res_edit(struct req *rq, const struct resdef *def, const char *parent, const char *id,
 		  res_edit_fn edit, void *arg, json_t **out, struct apierr *e);
 
-/* Called inside the transaction after any change to a resource with `in_deployment` (the API
- * and what a deployment snapshots): stages with autoDeploy get a new deployment.
- * Implemented by res_deployments.c. Returns E_OK or fills c->err. */
-enum err res_config_changed(struct rctx *c);
+/* res_txn — the transaction runner for request handlers: db_txn(rq->db, fn, ctx), and, when
+ * fn succeeded after changing the configuration of an API (a resource with `in_deployment`:
+ * the API and what a deployment snapshots), res_config_changed() in the same transaction just
+ * before COMMIT, so that a request that writes many resources (an import) deploys each
+ * autoDeploy stage once. When that step fails it fills *e and returns DB_ABORT. Every handler
+ * transaction goes through it; the reply contract is db_txn's. */
+enum db_rc res_txn(struct req *rq, db_txn_fn fn, void *ctx, struct apierr *e);
+
+/* Stages with autoDeploy of api_id get a new deployment of its current configuration.
+ * Implemented by res_deployments.c. Returns E_OK or fills e. */
+enum err res_config_changed(struct req *rq, const char *api_id, struct apierr *e);
 
 /* Protocol bit (P_WS/P_HTTP) of a stored api doc. */
 unsigned res_api_proto(const json_t *api);

@@ -1,14 +1,249 @@
-/* res_deployments.c — not implemented yet: every operation answers NotFoundException naming itself. */
+/* res_deployments.c — Deployment: CreateDeployment, GetDeployment, GetDeployments,
+ * UpdateDeployment, DeleteDeployment, and automatic deployment (res_config_changed).
+ * Spec §6; the snapshot layout is documented in res_deployments.h.
+ *
+ * Decisions:
+ * - A deployment freezes the API at creation: its snapshot is taken in the same transaction
+ *   as the row, and nothing ever rewrites it (UpdateDeployment changes the description only).
+ * - CreateDeployment on a WebSocket API without routes: 400 with AWS's message; an unknown
+ *   stageName: 400 "Invalid stage identifier specified" (spec §6). With a stageName the stage
+ *   moves to the new deployment (deploymentId and lastUpdatedDate change).
+ * - DeleteDeployment of a deployment a stage points at: 400 BadRequestException with AWS's
+ *   REST API wording ("Active stages pointing to this deployment must be moved or deleted").
+ * - Automatic deployment: after any change to what a deployment snapshots, every autoDeploy
+ *   stage of the API gets a new deployment (autoDeployed true), except on WebSocket APIs that
+ *   have no routes (skipped silently). One request deploys each stage at most once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "handlers.h"
-#include "res_deployments.h"
-#include "res_apis.h"
 #include "res.h"
+#include "res_apis.h"
+#include "res_authorizers.h"
+#include "res_deployments.h"
+#include "res_integration_responses.h"
+#include "res_integrations.h"
+#include "res_models.h"
+#include "res_route_responses.h"
+#include "res_routes.h"
+#include "res_stages.h"
 #include "router.h"
 
-static const struct jfield deployment_fields[] = {
+/* No list the snapshot reads is anywhere near this long (quotas: 300 routes per API). */
+enum { SNAPSHOT_ROWS_MAX = 1000000 };
+
+static json_t *default_deployed(const json_t *doc, unsigned proto)
+{
+	(void)doc;
+	(void)proto;
+	return json_string("DEPLOYED");
+}
+
+const struct jfield deployment_fields[] = {
+	{"autoDeployed", J_BOOL, .flags = F_SERVER, .dflt = jdefault_false},
+	{"createdDate", J_STR, .flags = F_SERVER},
 	{"deploymentId", J_STR, .flags = F_SERVER},
+	{"deploymentStatus", J_STR, .flags = F_SERVER, .dflt = default_deployed},
+	{"deploymentStatusMessage", J_STR, .flags = F_SERVER},
+	{"description", J_STR, 0, 1024, F_IN},
+	/* Consumed by CreateDeployment (the stage to move), dropped once used. */
+	{"stageName", J_STR, 1, 128, F_CREATE | F_HIDDEN},
+	{"snapshot", J_ANY, .flags = F_SERVER | F_HIDDEN},
 	{0},
 };
+
+static const char *str(const json_t *doc, const char *name)
+{
+	return json_string_value(json_object_get(doc, name));
+}
+
+static bool append_body(const struct db_row *row, void *arg)
+{
+	json_t *item = json_loadb(row->body, row->body_len, 0, NULL);
+	if (!item)
+		return false;
+	json_array_append_new(arg, item);
+	return true;
+}
+
+/* The rendered rows of (kind, parent), in creation order, into a new array *items. */
+static enum db_rc list_bodies(struct db *db, const struct db_scope *scope, const char *kind,
+			      const char *parent, json_t **items)
+{
+	struct db_key k = {scope, kind, parent, NULL};
+	*items = json_array();
+	return db_res_list(db, &k, 0, SNAPSHOT_ROWS_MAX, append_body, *items, NULL);
+}
+
+/* Adds to map, under each item's `id_member`, the rendered `kind` rows below it. */
+static enum db_rc list_children(struct db *db, const struct db_scope *scope, const char *api_id,
+				const json_t *items, const char *id_member, const char *kind,
+				json_t *map)
+{
+	size_t i;
+	json_t *item;
+	json_array_foreach(items, i, item) {
+		char parent[160];
+		json_t *children = NULL;
+		const char *id = str(item, id_member);
+		if (!id)
+			return DB_ERROR;
+		snprintf(parent, sizeof parent, "%s/%s", api_id, id);
+		enum db_rc rc = list_bodies(db, scope, kind, parent, &children);
+		json_object_set_new(map, id, children);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
+/* Takes the snapshot of API api_id as it is now. New reference in *snap on DB_OK. */
+static enum db_rc snapshot_take(struct db *db, const struct db_scope *scope, const char *api_id,
+				json_t **snap)
+{
+	json_t *s = json_object(), *api = NULL, *routes = NULL, *integrations = NULL;
+	json_t *authorizers = NULL, *models = NULL;
+	json_t *irs = json_object(), *rrs = json_object();
+	char *body = NULL;
+	size_t len = 0;
+	struct db_key ak = {scope, api_def.kind, "", api_id};
+	enum db_rc rc = db_res_get(db, &ak, NULL, &body, &len);
+	if (rc == DB_OK && !(api = json_loadb(body, len, 0, NULL)))
+		rc = DB_ERROR;
+	free(body);
+	if (rc == DB_OK)
+		rc = list_bodies(db, scope, route_def.kind, api_id, &routes);
+	if (rc == DB_OK)
+		rc = list_bodies(db, scope, integration_def.kind, api_id, &integrations);
+	if (rc == DB_OK)
+		rc = list_bodies(db, scope, authorizer_def.kind, api_id, &authorizers);
+	if (rc == DB_OK)
+		rc = list_bodies(db, scope, model_def.kind, api_id, &models);
+	if (rc == DB_OK)
+		rc = list_children(db, scope, api_id, integrations, integration_def.id_member,
+				   integration_response_def.kind, irs);
+	if (rc == DB_OK)
+		rc = list_children(db, scope, api_id, routes, route_def.id_member,
+				   route_response_def.kind, rrs);
+	json_object_set_new(s, "api", api ? api : json_object());
+	json_object_set_new(s, "routes", routes ? routes : json_array());
+	json_object_set_new(s, "integrations", integrations ? integrations : json_array());
+	json_object_set_new(s, "integrationResponses", irs);
+	json_object_set_new(s, "routeResponses", rrs);
+	json_object_set_new(s, "authorizers", authorizers ? authorizers : json_array());
+	json_object_set_new(s, "models", models ? models : json_array());
+	if (rc == DB_OK)
+		*snap = s;
+	else
+		json_decref(s);
+	return rc;
+}
+
+enum db_rc deployment_snapshot(struct db *db, const struct db_scope *scope, const char *api_id,
+			       const char *deployment_id, json_t **snap)
+{
+	char *text = NULL;
+	struct db_key k = {scope, deployment_def.kind, api_id, deployment_id};
+	enum db_rc rc = db_res_get(db, &k, &text, NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	json_t *doc = json_loads(text, 0, NULL);
+	free(text);
+	json_t *s = json_object_get(doc, "snapshot");
+	if (!json_is_object(s)) {
+		json_decref(doc);
+		return DB_ERROR;
+	}
+	*snap = json_incref(s);
+	json_decref(doc);
+	return DB_OK;
+}
+
+static bool found_row(const struct db_row *row, void *arg)
+{
+	(void)row;
+	*(bool *)arg = true;
+	return false;
+}
+
+/* Whether API api_id has at least one route. */
+static enum db_rc has_routes(struct req *rq, const char *api_id, bool *yes)
+{
+	struct db_key k = {&rq->scope, route_def.kind, api_id, NULL};
+	*yes = false;
+	return db_res_list(rq->db, &k, 0, 1, found_row, yes, NULL);
+}
+
+static enum err deployment_check(struct rctx *c)
+{
+	const char *stage = str(c->doc, "stageName");
+	bool routes = true;
+	enum db_rc rc;
+	if (c->prev)
+		return E_OK;  /* UpdateDeployment: the description only */
+	if (c->proto == P_WS && (rc = has_routes(c->rq, c->parent, &routes)) != DB_OK)
+		return res_db_error(rc, &c->err);
+	if (!routes)
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "At least one route is required before deploying the Api");
+	if (stage) {
+		struct db_key k = {&c->rq->scope, stage_def.kind, c->parent, stage};
+		rc = db_res_get(c->rq->db, &k, NULL, NULL, NULL);
+		if (rc == DB_NOTFOUND)
+			return err_set(&c->err, E_BAD_REQUEST, "Invalid stage identifier specified");
+		if (rc != DB_OK)
+			return res_db_error(rc, &c->err);
+	}
+	return E_OK;
+}
+
+static void deployment_on_create(struct rctx *c)
+{
+	json_object_set_new(c->doc, "createdDate", res_now());
+}
+
+/* A new deployment: store its snapshot in its row, then move the named stage to it. */
+static enum err deployment_after_write(struct rctx *c, bool created)
+{
+	json_t *snap = NULL;
+	char *doc = NULL, *body = NULL;
+	char stage[160] = "";
+	enum db_rc rc;
+	if (!created)
+		return E_OK;
+	if ((rc = snapshot_take(c->rq->db, &c->rq->scope, c->parent, &snap)) != DB_OK)
+		return res_db_error(rc, &c->err);
+	if (str(c->doc, "stageName"))
+		snprintf(stage, sizeof stage, "%s", str(c->doc, "stageName"));
+	json_object_del(c->doc, "stageName");
+	json_object_set_new(c->doc, "snapshot", snap);
+	doc = json_dumps(c->doc, JSON_COMPACT);
+	body = json_dumps(c->out, JSON_COMPACT);
+	struct db_key k = {&c->rq->scope, c->def->kind, c->parent, c->id};
+	rc = doc && body ? db_res_update(c->rq->db, &k, NULL, NULL, doc, body) : DB_ERROR;
+	free(doc);
+	free(body);
+	if (rc != DB_OK)
+		return res_db_error(rc, &c->err);
+	if (stage[0])
+		return stage_point(c->rq, c->parent, stage, c->id, false, NULL, &c->err);
+	return E_OK;
+}
+
+/* A deployment that a stage points at stays (AWS's REST API wording). */
+static enum err deployment_before_delete(struct rctx *c)
+{
+	bool used = false;
+	struct db_key k = {&c->rq->scope, stage_def.kind, c->parent, NULL};
+	enum db_rc rc = db_res_refs(c->rq->db, &k, c->id, found_row, &used);
+	if (rc != DB_OK)
+		return res_db_error(rc, &c->err);
+	if (used)
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "Active stages pointing to this deployment must be moved or deleted");
+	return E_OK;
+}
 
 const struct resdef deployment_def = {
 	.name = "Deployment",
@@ -17,36 +252,110 @@ const struct resdef deployment_def = {
 	.id_len = 6,
 	.parent = &api_def,
 	.fields = deployment_fields,
+	.on_create = deployment_on_create,
+	.check = deployment_check,
+	.after_write = deployment_after_write,
+	.before_delete = deployment_before_delete,
 };
 
 void deployment_create(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_create(rq, &deployment_def);
 }
 
 void deployment_get(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_get(rq, &deployment_def);
 }
 
 void deployment_list(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_list(rq, &deployment_def);
 }
 
 void deployment_update(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_update(rq, &deployment_def);
 }
 
 void deployment_delete(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_delete(rq, &deployment_def);
 }
 
-/* No deployments yet, so nothing to auto-deploy. */
-enum err res_config_changed(struct rctx *c)
+enum err deployment_auto(struct req *rq, const char *api_id, unsigned proto, const char *stage,
+			 json_t **stage_out, struct apierr *e)
 {
-	(void)c;
+	char dep[16] = "";
+	bool routes = true;
+	json_t *in = NULL, *server = NULL, *made = NULL;
+	enum db_rc rc = DB_OK;
+
+	if (proto == P_WS && (rc = has_routes(rq, api_id, &routes)) != DB_OK)
+		return res_db_error(rc, e);
+	if (!routes)
+		return E_OK;
+	in = json_pack("{s:s}", "description", DEPLOYMENT_AUTO_DESCRIPTION);
+	server = json_pack("{s:b}", "autoDeployed", 1);
+	enum err r = res_create_in(rq, &deployment_def, api_id, proto, NULL, in, server, &made, e);
+	json_decref(in);
+	json_decref(server);
+	if (r)
+		return r;
+	snprintf(dep, sizeof dep, "%s", str(made, "deploymentId"));
+	json_decref(made);
+	return stage_point(rq, api_id, stage, dep, true, stage_out, e);
+}
+
+struct auto_stages {
+	struct req *rq;
+	const char *api_id;
+	char names[STAGE_QUOTA * 2][129];  /* autoDeploy stages (quota, with room to spare) */
+	unsigned n;
+};
+
+/* Keeps the autoDeploy stages, except those already moved to a deployment made in this very
+ * transaction (quick create deploys its $default stage when it creates it, after the API's
+ * other resources). */
+static bool collect_auto_stage(const struct db_row *row, void *arg)
+{
+	struct auto_stages *as = arg;
+	json_t *doc = json_loads(row->doc, 0, NULL);
+	const char *dep = json_string_value(json_object_get(doc, "deploymentId"));
+	int64_t rev = 0, txn = db_txn_revision(as->rq->db);
+	struct db_key dk = {&as->rq->scope, deployment_def.kind, as->api_id, dep};
+	bool fresh = dep && txn && db_res_revision(as->rq->db, &dk, &rev) == DB_OK && rev == txn;
+	if (json_is_true(json_object_get(doc, "autoDeploy")) && !fresh &&
+	    as->n < sizeof as->names / sizeof as->names[0])
+		snprintf(as->names[as->n++], sizeof as->names[0], "%s", row->id);
+	json_decref(doc);
+	return true;
+}
+
+/* Called by res_txn once per transaction that changed the API's configuration. The
+ * deployments and stage moves made here change nothing that is in_deployment. */
+enum err res_config_changed(struct req *rq, const char *api_id, struct apierr *e)
+{
+	struct auto_stages as = {.rq = rq, .api_id = api_id};
+	char *api_text = NULL;
+	struct db_key sk = {&rq->scope, stage_def.kind, api_id, NULL};
+	enum db_rc rc = db_res_list(rq->db, &sk, 0, SNAPSHOT_ROWS_MAX, collect_auto_stage, &as, NULL);
+	if (rc != DB_OK)
+		return res_db_error(rc, e);
+	if (!as.n)
+		return E_OK;
+	struct db_key ak = {&rq->scope, api_def.kind, "", api_id};
+	rc = db_res_get(rq->db, &ak, &api_text, NULL, NULL);
+	if (rc == DB_NOTFOUND)
+		return E_OK;  /* the API itself went away in this transaction */
+	if (rc != DB_OK)
+		return res_db_error(rc, e);
+	json_t *api = json_loads(api_text, 0, NULL);
+	unsigned proto = res_api_proto(api);
+	json_decref(api);
+	free(api_text);
+	for (unsigned i = 0; i < as.n; i++)
+		if (deployment_auto(rq, api_id, proto, as.names[i], NULL, e))
+			return e->code;
 	return E_OK;
 }

@@ -1,27 +1,1755 @@
-/* res_import.c — not implemented yet: every operation answers NotFoundException naming itself. */
+/* res_import.c — ImportApi, ReimportApi and ExportApi for HTTP APIs (OpenAPI 3.0), and HTTP
+ * quick create (CreateApi with `target`). Spec §4 and §10.
+ *
+ * Import reads the document (JSON with jansson, or YAML with libyaml converted to jansson under
+ * the YAML 1.2 core schema), turns it into a *plan* — the CreateApi, CreateIntegration and
+ * CreateRoute requests it stands for, and the warnings found — without touching storage, and
+ * then runs the plan in one transaction through res_create_in, so that every member is checked
+ * exactly as the Create operations check it and a failure leaves nothing behind. Reimport does
+ * the same on an existing API after deleting its routes and integrations. Export walks the
+ * stored API the other way and writes the document as JSON (jansson) or YAML (libyaml's
+ * emitter). Only OpenAPI 3.0 is read and written; OpenAPI 2.0 (swagger) is refused. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
 #include "handlers.h"
-#include "router.h"
+#include "res.h"
+#include "res_apis.h"
+#include "res_deployments.h"
 #include "res_import.h"
+#include "res_integrations.h"
+#include "res_routes.h"
+#include "res_stages.h"
+#include "router.h"
+
+enum {
+	YAML_DEPTH_MAX = 128,	      /* nesting accepted in a YAML document */
+	YAML_NODES_MAX = 200000,      /* nodes after alias expansion (stops "billion laughs") */
+	REF_HOPS_MAX = 16,	      /* $ref → $ref → ... before we call it unresolvable */
+	WALK_DEPTH_MAX = 256,	      /* how deep the $ref check looks */
+	LIST_PAGE = 500,	      /* rows read per db_res_list call */
+	HTTP_TIMEOUT_DEFAULT = 30000, /* HTTP APIs' timeoutInMillis, left out of exports */
+};
+
+/* ---- a growing text buffer ---- */
+
+struct sbuf {
+	char *p; /* NUL-terminated text, or NULL while empty; owned */
+	size_t len;
+	size_t cap;
+	bool failed; /* an allocation failed; the text is incomplete */
+};
+
+static void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *grown = realloc(b->p, cap);
+		if (!grown) {
+			b->failed = true;
+			return;
+		}
+		b->p = grown;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sbuf_str(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+/* ---- scalars ---- */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The shortest text that reads back as d, with a decimal point for whole numbers: documents
+ * write versions as 1.0, and "1.0" is what must come out. */
+static void real_text(double d, char *buf, size_t len)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	if (!strpbrk(buf, ".eEn") && strlen(buf) + 3 <= len)
+		strcat(buf, ".0");
+}
+
+/* A scalar member as a string (numbers as written, booleans as true/false): version and
+ * payloadFormatVersion are often written unquoted. New reference, or NULL for objects, arrays,
+ * null and absent members. */
+static json_t *scalar_string(const json_t *v)
+{
+	char buf[64];
+	switch (v ? json_typeof(v) : JSON_NULL) {
+	case JSON_STRING: return json_stringn(json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return json_string(buf);
+	case JSON_REAL: real_text(json_real_value(v), buf, sizeof buf); return json_string(buf);
+	case JSON_TRUE: return json_string("true");
+	case JSON_FALSE: return json_string("false");
+	default: return NULL;
+	}
+}
+
+/* ---- YAML → jansson ---- */
+
+/* True when s is one or more characters, all from `set`. */
+static bool span_all(const char *s, const char *set)
+{
+	return *s && s[strspn(s, set)] == '\0';
+}
+
+/* YAML 1.2 core schema integers: [-+]?[0-9]+, 0o[0-7]+, 0x[0-9a-fA-F]+. False when s is
+ * not one, or does not fit (it is then read as a float). */
+static bool core_int(const char *s, json_int_t *out)
+{
+	const char *digits = s;
+	int base = 10;
+	if (starts_with(s, "0o")) {
+		digits = s + 2;
+		base = 8;
+		if (!span_all(digits, "01234567"))
+			return false;
+	} else if (starts_with(s, "0x")) {
+		digits = s + 2;
+		base = 16;
+		if (!span_all(digits, "0123456789abcdefABCDEF"))
+			return false;
+	} else if (!span_all(s + (*s == '-' || *s == '+'), "0123456789")) {
+		return false;
+	}
+	errno = 0;
+	long long v = strtoll(digits, NULL, base);
+	if (errno == ERANGE)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* YAML 1.2 core schema floats: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?. (.inf and
+ * .nan have no JSON form and stay strings.) */
+static bool core_float(const char *s)
+{
+	const char *p = s + (*s == '-' || *s == '+');
+	bool digits = false;
+	while (isdigit((unsigned char)*p)) {
+		p++;
+		digits = true;
+	}
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			p++;
+			digits = true;
+		}
+	}
+	if (!digits)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '-' || *p == '+';
+		if (!isdigit((unsigned char)*p))
+			return false;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	return *p == '\0';
+}
+
+/* A plain (unquoted) scalar resolved by the core schema: null, bool, int, float, else str. */
+static json_t *yaml_plain(const char *s, size_t len)
+{
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
+	static const char *const trues[] = {"true", "True", "TRUE", NULL};
+	static const char *const falses[] = {"false", "False", "FALSE", NULL};
+	json_int_t i;
+	for (const char *const *w = nulls; *w; w++)
+		if (strcmp(s, *w) == 0)
+			return json_null();
+	for (const char *const *w = trues; *w; w++)
+		if (strcmp(s, *w) == 0)
+			return json_true();
+	for (const char *const *w = falses; *w; w++)
+		if (strcmp(s, *w) == 0)
+			return json_false();
+	if (core_int(s, &i))
+		return json_integer(i);
+	if (span_all(s + (*s == '-' || *s == '+'), "0123456789"))
+		return json_stringn(s, len); /* an integer too big for JSON: keep its digits */
+	if (core_float(s)) {
+		double d = strtod(s, NULL);
+		if (isfinite(d))
+			return json_real(d);
+	}
+	return json_stringn(s, len);
+}
+
+struct yread {
+	yaml_document_t *doc; /* the loaded document; borrowed */
+	unsigned long nodes;  /* converted so far; an alias counts each time it is expanded */
+	struct apierr *e;
+};
+
+/* Converts node n (and everything below it). New reference, or NULL with y->e set. */
+static json_t *yaml_node_json(struct yread *y, yaml_node_t *n, int depth)
+{
+	json_t *out = NULL;
+	if (!n) {
+		err_set(y->e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: the YAML refers to a missing node");
+		return NULL;
+	}
+	if (depth > YAML_DEPTH_MAX) {
+		err_set(y->e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: the YAML nests deeper than %d levels",
+			YAML_DEPTH_MAX);
+		return NULL;
+	}
+	if (++y->nodes > YAML_NODES_MAX) {
+		err_set(
+		    y->e, E_BAD_REQUEST,
+		    "Invalid OpenAPI definition: the YAML expands to more than %d nodes (check its "
+		    "aliases)",
+		    YAML_NODES_MAX);
+		return NULL;
+	}
+	switch (n->type) {
+	case YAML_SCALAR_NODE: {
+		const char *s = (const char *)n->data.scalar.value;
+		size_t len = n->data.scalar.length;
+		/* As the JSON parser does: a NUL would cut every C string made from it short. */
+		if (memchr(s, '\0', len)) {
+			err_set(
+			    y->e, E_BAD_REQUEST,
+			    "Invalid OpenAPI definition: a YAML string contains a NUL character");
+			return NULL;
+		}
+		out = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? yaml_plain(s, len)
+								      : json_stringn(s, len);
+		if (!out)
+			err_set(y->e, E_BAD_REQUEST,
+				"Invalid OpenAPI definition: a YAML scalar is not valid UTF-8");
+		return out;
+	}
+	case YAML_SEQUENCE_NODE:
+		out = json_array();
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top; it++) {
+			json_t *v =
+			    yaml_node_json(y, yaml_document_get_node(y->doc, *it), depth + 1);
+			if (!v)
+				goto fail;
+			json_array_append_new(out, v);
+		}
+		return out;
+	case YAML_MAPPING_NODE:
+		out = json_object();
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
+			if (!k || k->type != YAML_SCALAR_NODE) {
+				err_set(y->e, E_BAD_REQUEST,
+					"Invalid OpenAPI definition: YAML mapping keys must be "
+					"scalars");
+				goto fail;
+			}
+			json_t *v =
+			    yaml_node_json(y, yaml_document_get_node(y->doc, p->value), depth + 1);
+			if (!v)
+				goto fail;
+			json_object_set_new(out, (const char *)k->data.scalar.value, v);
+		}
+		return out;
+	default:
+		err_set(y->e, E_BAD_REQUEST, "Invalid OpenAPI definition: empty YAML node");
+		return NULL;
+	}
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+/* The first document of a YAML stream as JSON. New reference, or NULL with e set. */
+static json_t *yaml_read(const char *text, size_t len, struct apierr *e)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	json_t *out = NULL;
+	if (!yaml_parser_initialize(&parser)) {
+		err_set(e, E_INTERNAL, "Out of memory");
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		err_set(
+		    e, E_BAD_REQUEST,
+		    "Invalid OpenAPI definition: the YAML could not be parsed: %s%s%s (line %zu, "
+		    "column %zu)",
+		    parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
+		    parser.context ? parser.context : "", parser.problem_mark.line + 1,
+		    parser.problem_mark.column + 1);
+		yaml_parser_delete(&parser);
+		return NULL;
+	}
+	struct yread y = {&doc, 0, e};
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root)
+		out = yaml_node_json(&y, root, 0);
+	else
+		err_set(e, E_BAD_REQUEST, "Invalid OpenAPI definition: the document is empty");
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return out;
+}
+
+/* The OpenAPI document of an ImportApi/ReimportApi request body {"body": "<document>"}: JSON
+ * when it starts with '{', YAML otherwise. New reference, or NULL with e set. */
+static json_t *doc_read(const json_t *body, struct apierr *e)
+{
+	const json_t *b = json_object_get(body, "body");
+	json_t *doc = NULL;
+	json_error_t jerr;
+	if (!b || json_is_null(b)) {
+		err_set(e, E_BAD_REQUEST, "body is a required parameter");
+		return NULL;
+	}
+	if (!json_is_string(b)) {
+		err_set(e, E_BAD_REQUEST, "Invalid type for body: expected a string");
+		return NULL;
+	}
+	const char *s = json_string_value(b);
+	size_t len = json_string_length(b), off = 0;
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		off = 3;
+	while (off < len && (s[off] == ' ' || s[off] == '\t' || s[off] == '\r' || s[off] == '\n'))
+		off++;
+	if (off == len) {
+		err_set(e, E_BAD_REQUEST, "Invalid OpenAPI definition: the document is empty");
+		return NULL;
+	}
+	if (s[off] == '{') {
+		/* JSON, or a YAML flow mapping ({openapi: 3.0.1, ...}): JSON's error is the one
+		 * to show when neither reads it. */
+		struct apierr yerr = {0};
+		doc = json_loadb(s + off, len - off, 0, &jerr);
+		if (!doc && !(doc = yaml_read(s, len, &yerr)))
+			err_set(e, E_BAD_REQUEST,
+				"Invalid OpenAPI definition: the JSON could not be parsed: %s "
+				"(line %d, column %d)",
+				jerr.text, jerr.line, jerr.column);
+	} else {
+		doc = yaml_read(s, len, e);
+	}
+	if (doc && !json_is_object(doc)) {
+		err_set(e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: the top level must be an object");
+		json_decref(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+/* ---- references ---- */
+
+static int hexval(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
+}
+
+/* What the local reference `ref` ("#/components/x-amazon-apigateway-integrations/a") names in
+ * doc (a JSON pointer in a URI fragment), or NULL. Borrowed. */
+static const json_t *ref_lookup(const json_t *doc, const char *ref)
+{
+	const json_t *cur = doc;
+	const char *p = ref + 1;
+	if (ref[0] != '#')
+		return NULL; /* another file or URL: never fetched */
+	if (*p && *p != '/')
+		return NULL;
+	while (*p == '/' && cur) {
+		char tok[512];
+		size_t n = 0;
+		p++;
+		while (*p && *p != '/') {
+			char c = *p++;
+			if (c == '%' && isxdigit((unsigned char)p[0]) &&
+			    isxdigit((unsigned char)p[1])) {
+				c = (char)(hexval(p[0]) * 16 + hexval(p[1]));
+				p += 2;
+			} else if (c == '~' && (*p == '0' || *p == '1')) {
+				c = *p++ == '0' ? '~' : '/';
+			}
+			if (n + 1 >= sizeof tok)
+				return NULL;
+			tok[n++] = c;
+		}
+		tok[n] = '\0';
+		if (json_is_object(cur)) {
+			cur = json_object_get(cur, tok);
+		} else if (json_is_array(cur)) {
+			char *end = NULL;
+			unsigned long i = strtoul(tok, &end, 10);
+			cur = *tok && !*end ? json_array_get(cur, i) : NULL;
+		} else {
+			cur = NULL;
+		}
+	}
+	return cur;
+}
+
+/* v with its $ref followed (repeatedly), or NULL when a reference cannot be resolved.
+ * Borrowed. */
+static const json_t *resolve(const json_t *doc, const json_t *v)
+{
+	for (int hops = 0; v; hops++) {
+		const char *ref = json_string_value(json_object_get(v, "$ref"));
+		if (!json_is_object(v) || !ref)
+			return v;
+		if (hops == REF_HOPS_MAX)
+			return NULL;
+		v = ref_lookup(doc, ref);
+	}
+	return NULL;
+}
+
+/* ---- the import plan ---- */
+
+/* What a document stands for, before anything is stored. */
+struct plan {
+	const json_t *doc;    /* the document; borrowed */
+	json_t *api;	      /* the CreateApi request (name, protocolType, description, ...) */
+	json_t *integrations; /* distinct CreateIntegration requests */
+	json_t *int_keys;     /* canonical text of each, to reuse identical integrations */
+	json_t *int_where;    /* where each was first found, for messages */
+	json_t *routes;	      /* [{routeKey, operationName?, integration: index?, where}] */
+	json_t *warnings;     /* strings: the API's `warnings` */
+	json_t *info;	      /* strings: the API's `importInfo` */
+};
+
+static void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof *p);
+	p->api = json_object();
+	p->integrations = json_array();
+	p->int_keys = json_array();
+	p->int_where = json_array();
+	p->routes = json_array();
+	p->warnings = json_array();
+	p->info = json_array();
+}
+
+static void plan_release(struct plan *p)
+{
+	json_decref(p->api);
+	json_decref(p->integrations);
+	json_decref(p->int_keys);
+	json_decref(p->int_where);
+	json_decref(p->routes);
+	json_decref(p->warnings);
+	json_decref(p->info);
+	memset(p, 0, sizeof *p);
+}
+
+__attribute__((format(printf, 2, 3))) static void plan_warn(struct plan *p, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	json_array_append_new(p->warnings, json_string(msg));
+}
+
+/* Every $ref in the document must resolve; one that does not is a warning. `path` holds the
+ * location so far (a buffer of plen bytes, restored on return). */
+static void walk_refs(struct plan *p, const json_t *v, char *path, size_t plen, int depth)
+{
+	size_t used = strlen(path), i;
+	const char *k;
+	json_t *item;
+	if (depth > WALK_DEPTH_MAX)
+		return;
+	if (json_is_object(v)) {
+		const json_t *ref = json_object_get(v, "$ref");
+		if (json_is_string(ref) && !resolve(p->doc, v))
+			plan_warn(p, "Parse issue: unable to resolve reference %s at %s",
+				  json_string_value(ref), used ? path : "(root)");
+		json_object_foreach((json_t *)v, k, item)
+		{
+			snprintf(path + used, plen - used, "%s%s", used ? "." : "", k);
+			walk_refs(p, item, path, plen, depth + 1);
+			path[used] = '\0';
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+		{
+			snprintf(path + used, plen - used, "[%zu]", i);
+			walk_refs(p, item, path, plen, depth + 1);
+			path[used] = '\0';
+		}
+	}
+}
+
+/* x-amazon-apigateway-cors → corsConfiguration; unknown members are warnings. The values are
+ * checked later, as CreateApi checks them. */
+static void plan_cors(struct plan *p)
+{
+	static const char *const known[] = {"allowCredentials",
+					    "allowHeaders",
+					    "allowMethods",
+					    "allowOrigins",
+					    "exposeHeaders",
+					    "maxAge",
+					    NULL};
+	const json_t *x = resolve(p->doc, json_object_get(p->doc, "x-amazon-apigateway-cors"));
+	const char *k;
+	json_t *v;
+	if (!x)
+		return;
+	if (!json_is_object(x)) {
+		plan_warn(p, "Parse issue: attribute x-amazon-apigateway-cors is not an object");
+		return;
+	}
+	json_t *cors = json_object();
+	json_object_foreach((json_t *)x, k, v)
+	{
+		const char *const *m = known;
+		while (*m && strcmp(*m, k))
+			m++;
+		if (*m)
+			json_object_set(cors, k, v);
+		else
+			plan_warn(
+			    p, "Parse issue: attribute x-amazon-apigateway-cors.%s is unexpected",
+			    k);
+	}
+	json_object_set_new(p->api, "corsConfiguration", cors);
+}
+
+/* Copies member `from` of src into `to` of dst when present (not null). */
+static void copy_member(json_t *dst, const char *to, const json_t *src, const char *from)
+{
+	json_t *v = json_object_get(src, from);
+	if (v && !json_is_null(v))
+		json_object_set(dst, to, v);
+}
+
+/* A parameter map ({name: value}) with scalar values made strings (YAML writes `pageNo: 1`);
+ * anything else is left for the integration's own check to refuse. New reference. */
+static json_t *string_map(const json_t *m)
+{
+	const char *k;
+	json_t *v, *out = json_deep_copy(m);
+	json_object_foreach(out, k, v)
+	{
+		json_t *s = json_is_string(v) ? NULL : scalar_string(v);
+		if (s)
+			json_object_set_new(out, k, s);
+	}
+	return out;
+}
+
+/* The CreateIntegration request an x-amazon-apigateway-integration object stands for, or NULL
+ * (with a warning) when HTTP APIs cannot have it. `where` names the operation. */
+static json_t *plan_integration_request(struct plan *p, const json_t *x, const char *where)
+{
+	const json_t *ig = resolve(p->doc, x);
+	if (!ig)
+		return NULL; /* walk_refs has said so */
+	if (!json_is_object(ig)) {
+		plan_warn(
+		    p, "Parse issue: attribute %s.x-amazon-apigateway-integration is not an object",
+		    where);
+		return NULL;
+	}
+	const char *t = json_string_value(json_object_get(ig, "type"));
+	const char *type = !t				      ? NULL
+			   : strcasecmp(t, "aws_proxy") == 0  ? "AWS_PROXY"
+			   : strcasecmp(t, "http_proxy") == 0 ? "HTTP_PROXY"
+							      : NULL;
+	if (!type) {
+		if (t)
+			plan_warn(p,
+				  "Unsupported integration type %s at %s: HTTP APIs support only "
+				  "aws_proxy and http_proxy integrations; the route was imported "
+				  "without an integration",
+				  t, where);
+		else
+			plan_warn(
+			    p,
+			    "Parse issue: attribute %s.x-amazon-apigateway-integration.type is "
+			    "missing; the route was imported without an integration",
+			    where);
+		return NULL;
+	}
+	json_t *in = json_pack("{s:s}", "integrationType", type);
+	copy_member(in, "integrationUri", ig, "uri");
+	copy_member(in, "integrationMethod", ig, "httpMethod");
+	copy_member(in, "connectionId", ig, "connectionId");
+	copy_member(in, "credentialsArn", ig, "credentials");
+	copy_member(in, "integrationSubtype", ig, "integrationSubtype");
+	const json_t *ct = json_object_get(ig, "connectionType");
+	if (json_is_string(ct)) {
+		char up[32];
+		snprintf(up, sizeof up, "%s", json_string_value(ct));
+		for (char *c = up; *c; c++)
+			*c = (char)toupper((unsigned char)*c);
+		json_object_set_new(in, "connectionType", json_string(up));
+	} else {
+		copy_member(in, "connectionType", ig, "connectionType");
+	}
+	/* Required by HTTP APIs; documents that leave it out mean the original format. */
+	json_t *pfv = scalar_string(json_object_get(ig, "payloadFormatVersion"));
+	json_object_set_new(in, "payloadFormatVersion", pfv ? pfv : json_string("1.0"));
+	const json_t *timeout = json_object_get(ig, "timeoutInMillis");
+	if (json_is_real(timeout) && json_real_value(timeout) == floor(json_real_value(timeout)) &&
+	    fabs(json_real_value(timeout)) < 1e15)
+		json_object_set_new(in, "timeoutInMillis",
+				    json_integer((json_int_t)json_real_value(timeout)));
+	else if (json_is_string(timeout) && span_all(json_string_value(timeout), "0123456789") &&
+		 json_string_length(timeout) < 16)
+		json_object_set_new(in, "timeoutInMillis",
+				    json_integer(strtoll(json_string_value(timeout), NULL, 10)));
+	else
+		copy_member(in, "timeoutInMillis", ig, "timeoutInMillis");
+	const json_t *rp = json_object_get(ig, "requestParameters");
+	if (json_is_object(rp))
+		json_object_set_new(in, "requestParameters", string_map(rp));
+	else
+		copy_member(in, "requestParameters", ig, "requestParameters");
+	const json_t *resp = json_object_get(ig, "responseParameters");
+	if (json_is_object(resp)) {
+		json_t *m = json_object();
+		const char *status;
+		json_t *v;
+		json_object_foreach((json_t *)resp, status, v) json_object_set_new(
+		    m, status, json_is_object(v) ? string_map(v) : json_incref(v));
+		json_object_set_new(in, "responseParameters", m);
+	} else {
+		copy_member(in, "responseParameters", ig, "responseParameters");
+	}
+	const json_t *tls = json_object_get(ig, "tlsConfig");
+	if (json_is_object(tls)) {
+		json_t *t2 = json_object();
+		copy_member(t2, "serverNameToVerify", tls, "serverNameToVerify");
+		json_object_set_new(in, "tlsConfig", t2);
+	} else {
+		copy_member(in, "tlsConfig", ig, "tlsConfig");
+	}
+	return in;
+}
+
+/* Adds the integration request `in` (taking it) unless an identical one is planned already;
+ * returns its index. */
+static size_t plan_add_integration(struct plan *p, json_t *in, const char *where)
+{
+	char *key = json_dumps(in, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t i;
+	json_t *k;
+	json_array_foreach(p->int_keys, i, k)
+	{
+		if (key && strcmp(json_string_value(k), key) == 0) {
+			free(key);
+			json_decref(in);
+			return i;
+		}
+	}
+	json_array_append_new(p->integrations, in);
+	json_array_append_new(p->int_keys, json_string(key ? key : ""));
+	json_array_append_new(p->int_where, json_string(where));
+	free(key);
+	return json_array_size(p->integrations) - 1;
+}
+
+/* The base path of the API (servers[0].url with its variables' defaults, path part only,
+ * without a trailing '/'), as `basepath` says to apply it: "" for ignore, all of it for
+ * prepend, all but the first segment for split. */
+static void plan_base_path(const json_t *doc, const char *mode, char *out, size_t len)
+{
+	const json_t *server = json_array_get(json_object_get(doc, "servers"), 0);
+	const char *url = json_string_value(json_object_get(server, "url"));
+	const json_t *vars = json_object_get(server, "variables");
+	struct sbuf b = {0};
+	out[0] = '\0';
+	if (!url || strcmp(mode, "ignore") == 0)
+		return;
+	while (*url) {
+		const char *close = *url == '{' ? strchr(url, '}') : NULL;
+		if (!close) {
+			sbuf_add(&b, url++, 1);
+			continue;
+		}
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)(close - url - 1), url + 1);
+		const char *dflt =
+		    json_string_value(json_object_get(json_object_get(vars, name), "default"));
+		sbuf_str(&b, dflt ? dflt : "");
+		url = close + 1;
+	}
+	const char *path = b.p ? b.p : "";
+	const char *scheme = strstr(path, "://");
+	if (scheme)
+		path = strchr(scheme + 3, '/');
+	if (path) { /* "/" + the segments, without empty ones ("a//b/" is /a/b) */
+		size_t n = strcspn(path, "?#"), used = 0;
+		for (size_t i = 0; i < n && used + 2 < len; i++) {
+			if (path[i] == '/')
+				continue;
+			if (i == 0 || path[i - 1] == '/')
+				out[used++] = '/';
+			out[used++] = path[i];
+		}
+		out[used] = '\0';
+	}
+	if (strcmp(mode, "split") == 0) { /* the first segment goes */
+		const char *rest = strchr(out + (out[0] == '/'), '/');
+		memmove(out, rest ? rest : "", rest ? strlen(rest) + 1 : 1);
+	}
+	free(b.p);
+}
+
+static const struct {
+	const char *key;    /* member of an OpenAPI path item */
+	const char *method; /* route key method */
+} op_methods[] = {
+    {"get", "GET"},	    {"put", "PUT"},
+    {"post", "POST"},	    {"delete", "DELETE"},
+    {"options", "OPTIONS"}, {"head", "HEAD"},
+    {"patch", "PATCH"},	    {"x-amazon-apigateway-any-method", "ANY"},
+    {NULL, NULL},
+};
+
+/* Two operations of the document that make the same route key (isDefaultRoute twice, or
+ * paths that meet under a base path): the document is wrong, not the API. */
+static enum err plan_duplicate(const struct plan *p, const json_t *route, struct apierr *e)
+{
+	const char *key = json_string_value(json_object_get(route, "routeKey"));
+	size_t i;
+	json_t *r;
+	json_array_foreach(p->routes, i, r)
+	{
+		if (strcmp(json_string_value(json_object_get(r, "routeKey")), key) == 0)
+			return err_set(
+			    e, E_BAD_REQUEST,
+			    "Invalid OpenAPI definition: %s and %s both define the route %s",
+			    json_string_value(json_object_get(r, "where")),
+			    json_string_value(json_object_get(route, "where")), key);
+	}
+	return E_OK;
+}
+
+/* paths → routes (and their integrations). */
+static enum err plan_paths(struct plan *p, const char *mode, struct apierr *e)
+{
+	const json_t *paths = json_object_get(p->doc, "paths");
+	const char *path;
+	json_t *item0;
+	char base[1024];
+	bool security = json_object_get(p->doc, "security") ||
+			json_object_get(json_object_get(p->doc, "components"), "securitySchemes");
+	plan_base_path(p->doc, mode, base, sizeof base);
+	if (!paths) {
+		plan_warn(p, "Parse issue: attribute paths is missing");
+		return E_OK;
+	}
+	if (!json_is_object(paths))
+		return err_set(e, E_BAD_REQUEST,
+			       "Invalid OpenAPI definition: paths must be an object");
+	json_object_foreach((json_t *)paths, path, item0)
+	{
+		const json_t *item = resolve(p->doc, item0);
+		if (!item)
+			continue; /* walk_refs has said so */
+		if (!json_is_object(item)) {
+			plan_warn(p, "Parse issue: attribute paths.'%s' is not an object", path);
+			continue;
+		}
+		if (path[0] != '/') {
+			plan_warn(
+			    p, "Parse issue: path %s does not start with '/'; it was not imported",
+			    path);
+			continue;
+		}
+		if (json_object_get(item, "trace"))
+			plan_warn(p,
+				  "Unsupported method trace at paths.'%s': HTTP APIs have no TRACE "
+				  "routes; it was not imported",
+				  path);
+		for (unsigned m = 0; op_methods[m].key; m++) {
+			const json_t *op = json_object_get(item, op_methods[m].key);
+			char where[1200];
+			json_t *route, *in;
+			if (!op)
+				continue;
+			snprintf(where, sizeof where, "paths.'%s'(%s)", path, op_methods[m].key);
+			if (!json_is_object(op)) {
+				plan_warn(p, "Parse issue: attribute %s is not an object", where);
+				continue;
+			}
+			bool any = strcmp(op_methods[m].method, "ANY") == 0;
+			if (json_is_true(json_object_get(op, "isDefaultRoute")) ||
+			    (any && strcmp(path, "/$default") == 0))
+				route = json_pack("{s:s}", "routeKey", "$default");
+			else /* "/" under a base path is the base path itself */
+				route = json_pack(
+				    "{s:o}", "routeKey",
+				    json_sprintf("%s %s%s", op_methods[m].method,
+						 base[0] ? base : "",
+						 base[0] && strcmp(path, "/") == 0 ? "" : path));
+			if (!route)
+				return err_set(e, E_INTERNAL, "Out of memory");
+			json_object_set_new(route, "where", json_string(where));
+			copy_member(route, "operationName", op, "operationId");
+			const json_t *x = json_object_get(op, "x-amazon-apigateway-integration");
+			if (x && (in = plan_integration_request(p, x, where)))
+				json_object_set_new(
+				    route, "integration",
+				    json_integer((json_int_t)plan_add_integration(p, in, where)));
+			security = security || json_object_get(op, "security");
+			if (plan_duplicate(p, route, e)) {
+				json_decref(route);
+				return e->code;
+			}
+			json_array_append_new(p->routes, route);
+		}
+	}
+	if (security)
+		json_array_append_new(p->info,
+				      json_string("Security schemes and security requirements "
+						  "were not imported: routes have "
+						  "authorizationType NONE"));
+	return E_OK;
+}
+
+/* Reads the whole document into p. Returns E_OK or fills e (the document cannot be imported
+ * at all); what can be skipped becomes a warning instead. */
+static enum err plan_build(struct plan *p, const json_t *doc, const char *mode, struct apierr *e)
+{
+	char where[4096] = "";
+	json_t *v;
+	enum err rc = E_OK;
+	p->doc = doc;
+	if (json_object_get(doc, "swagger"))
+		return err_set(
+		    e, E_BAD_REQUEST,
+		    "Invalid OpenAPI definition: OpenAPI 2.0 (swagger) documents are not "
+		    "supported for HTTP APIs; only OpenAPI 3.0 is");
+	v = scalar_string(json_object_get(doc, "openapi"));
+	if (!v)
+		return err_set(
+		    e, E_BAD_REQUEST,
+		    "Invalid OpenAPI definition: the openapi member (3.0.x) is required");
+	const char *ver = json_string_value(v);
+	if (strncmp(ver, "3.0", 3) || (ver[3] && ver[3] != '.'))
+		rc = err_set(e, E_BAD_REQUEST,
+			     "Unsupported OpenAPI version %.32s: HTTP APIs import only OpenAPI 3.0 "
+			     "(3.0.x) documents",
+			     ver);
+	json_decref(v);
+	if (rc)
+		return rc;
+	const json_t *info = json_object_get(doc, "info");
+	json_t *title = scalar_string(json_object_get(info, "title"));
+	if (!title || !json_string_length(title)) {
+		json_decref(title);
+		return err_set(
+		    e, E_BAD_REQUEST,
+		    "Invalid OpenAPI definition: info.title is required (it names the API)");
+	}
+	json_object_set_new(p->api, "name", title);
+	json_object_set_new(p->api, "protocolType", json_string("HTTP"));
+	copy_member(p->api, "description", info, "description");
+	if ((v = scalar_string(json_object_get(info, "version"))))
+		json_object_set_new(p->api, "version", v);
+	const json_t *endpoint = json_object_get(doc, "x-amazon-apigateway-endpoint-configuration");
+	copy_member(p->api, "disableExecuteApiEndpoint", endpoint, "disableExecuteApiEndpoint");
+	walk_refs(p, doc, where, sizeof where, 0);
+	plan_cors(p);
+	return plan_paths(p, mode, e);
+}
+
+/* The 400 for failOnWarnings: the warnings, one per line. */
+static enum err warnings_error(const struct plan *p, struct apierr *e)
+{
+	struct sbuf b = {0};
+	size_t i;
+	json_t *w;
+	sbuf_str(&b, "Warnings found during import:");
+	json_array_foreach(p->warnings, i, w)
+	{
+		sbuf_str(&b, "\n");
+		sbuf_str(&b, json_string_value(w));
+	}
+	err_set(e, E_BAD_REQUEST, "%s", b.p ? b.p : "Warnings found during import:");
+	free(b.p);
+	return e->code;
+}
+
+/* ---- running the plan ---- */
+
+struct import_ctx {
+	struct req *rq;
+	const struct plan *plan;
+	const char *api_id; /* ReimportApi: the API replaced; NULL for ImportApi */
+	json_t *out;	    /* the API's answer; owned */
+	struct apierr err;
+};
+
+/* The server-assigned members an import sets on the API. New reference. */
+static json_t *plan_server_members(const struct plan *p)
+{
+	json_t *s = json_object();
+	if (json_array_size(p->warnings))
+		json_object_set_new(s, "warnings", json_deep_copy(p->warnings));
+	if (json_array_size(p->info))
+		json_object_set_new(s, "importInfo", json_deep_copy(p->info));
+	return s;
+}
+
+/* Prefixes e's message with where the failing piece came from. */
+static void err_prefix(struct apierr *e, const char *what, const char *where)
+{
+	char msg[2 * APIERR_MSG_MAX + 64];
+	snprintf(msg, sizeof msg, "Invalid %s at %.512s: %s", what, where, e->msg);
+	size_t n = strlen(msg) < sizeof e->msg - 1 ? strlen(msg) : sizeof e->msg - 1;
+	memcpy(e->msg, msg, n);
+	e->msg[n] = '\0';
+}
+
+/* Creates the planned integrations and routes under api_id (api: its answer). */
+static enum err plan_run(struct import_ctx *t, const char *api_id, json_t *api)
+{
+	const struct plan *p = t->plan;
+	json_t *ids = json_array(), *in, *r;
+	enum err rc = E_OK;
+	size_t i;
+	json_array_foreach(p->integrations, i, in)
+	{
+		json_t *out = NULL;
+		rc = res_create_in(t->rq, &integration_def, api_id, P_HTTP, api, in, NULL, &out,
+				   &t->err);
+		if (rc) {
+			if (rc == E_BAD_REQUEST)
+				err_prefix(&t->err, "integration",
+					   json_string_value(json_array_get(p->int_where, i)));
+			goto out;
+		}
+		json_array_append(ids, json_object_get(out, "integrationId"));
+		json_decref(out);
+	}
+	json_array_foreach(p->routes, i, r)
+	{
+		json_t *route = json_pack("{s:O}", "routeKey", json_object_get(r, "routeKey"));
+		json_t *server =
+		    json_pack("{s:[],s:{}}", "authorizationScopes", "requestParameters");
+		json_t *idx = json_object_get(r, "integration");
+		copy_member(route, "operationName", r, "operationName");
+		if (idx)
+			json_object_set_new(
+			    route, "target",
+			    json_sprintf("integrations/%s",
+					 json_string_value(json_array_get(
+					     ids, (size_t)json_integer_value(idx)))));
+		rc = res_create_in(t->rq, &route_def, api_id, P_HTTP, api, route, server, NULL,
+				   &t->err);
+		json_decref(route);
+		json_decref(server);
+		if (rc) {
+			if (rc == E_BAD_REQUEST)
+				err_prefix(&t->err, "route",
+					   json_string_value(json_object_get(r, "where")));
+			goto out;
+		}
+	}
+out:
+	json_decref(ids);
+	return rc;
+}
+
+/* ReimportApi's edit of the API: the members the document names replace the old ones. */
+static enum err reimport_edit(struct rctx *c)
+{
+	static const char *const replaced[] = {"description", "version",    "corsConfiguration",
+					       "warnings",    "importInfo", NULL};
+	const struct plan *p = c->arg;
+	if (c->proto != P_HTTP)
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "ReimportApi is supported only for HTTP APIs");
+	json_t *patch = jspec_parse(api_fields, p->api, JM_UPDATE, c->proto, &c->err);
+	if (!patch)
+		return c->err.code;
+	for (const char *const *m = replaced; *m; m++)
+		json_object_del(c->doc, *m);
+	json_t *server = plan_server_members(p);
+	json_object_update(c->doc, patch);
+	json_object_update(c->doc, server);
+	json_decref(server);
+	json_decref(patch);
+	return E_OK;
+}
+
+static bool collect_id(const struct db_row *row, void *arg)
+{
+	json_array_append_new(arg, json_string(row->id));
+	return true;
+}
+
+/* Deletes every `kind` row (and what hangs below it) of an API. */
+static enum err delete_children(struct req *rq, const char *kind, const char *api_id,
+				struct apierr *e)
+{
+	for (;;) {
+		struct db_key k = {&rq->scope, kind, api_id, NULL};
+		json_t *ids = json_array(), *id;
+		size_t i, n;
+		enum db_rc rc = db_res_list(rq->db, &k, 0, LIST_PAGE, collect_id, ids, NULL);
+		json_array_foreach(ids, i, id)
+		{
+			k.id = json_string_value(id);
+			if (rc == DB_OK)
+				rc = db_res_delete(rq->db, &k);
+		}
+		n = json_array_size(ids);
+		json_decref(ids);
+		if (rc != DB_OK)
+			return res_db_error(rc, e);
+		if (n == 0)
+			return E_OK;
+	}
+}
+
+static enum db_rc import_txn(struct db *db, void *arg)
+{
+	struct import_ctx *t = arg;
+	(void)db;
+	json_decref(t->out);
+	t->out = NULL;
+	memset(&t->err, 0, sizeof t->err);
+	if (t->api_id) {
+		if (res_edit(t->rq, &api_def, "", t->api_id, reimport_edit, (void *)t->plan,
+			     &t->out, &t->err) ||
+		    delete_children(t->rq, "route", t->api_id, &t->err) ||
+		    delete_children(t->rq, "integration", t->api_id, &t->err))
+			return DB_ABORT;
+	} else {
+		json_t *server = plan_server_members(t->plan);
+		enum err rc = res_create_in(t->rq, &api_def, "", P_ANY, NULL, t->plan->api, server,
+					    &t->out, &t->err);
+		json_decref(server);
+		if (rc)
+			return DB_ABORT;
+	}
+	const char *id = json_string_value(json_object_get(t->out, "apiId"));
+	return plan_run(t, id ? id : "", t->out) ? DB_ABORT : DB_OK;
+}
+
+/* Query basepath (ignore | prepend | split) and failOnWarnings (true | false). */
+static enum err import_options(struct req *rq, const char **mode, bool *fail, struct apierr *e)
+{
+	static const char *const modes[] = {"ignore", "prepend", "split", NULL};
+	char *bp = req_query(rq, "basepath"), *fw = req_query(rq, "failOnWarnings");
+	enum err rc = E_OK;
+	*mode = modes[0];
+	*fail = false;
+	if (bp) {
+		const char *const *m = modes;
+		while (*m && strcmp(*m, bp))
+			m++;
+		if (*m)
+			*mode = *m;
+		else
+			rc = err_set(
+			    e, E_BAD_REQUEST,
+			    "Invalid value for basepath: %.64s. Must be one of [ignore, prepend, "
+			    "split]",
+			    bp);
+	}
+	if (!rc && fw) {
+		if (strcasecmp(fw, "true") == 0)
+			*fail = true;
+		else if (strcasecmp(fw, "false"))
+			rc = err_set(
+			    e, E_BAD_REQUEST,
+			    "Invalid value for failOnWarnings: %.64s. Must be true or false", fw);
+	}
+	free(bp);
+	free(fw);
+	return rc;
+}
+
+/* ImportApi (api_id NULL) and ReimportApi: read, plan, refuse on warnings if asked, run. */
+static void import_run(struct req *rq, const char *api_id)
+{
+	struct plan p;
+	struct import_ctx t = {.rq = rq, .api_id = api_id};
+	json_t *doc = NULL;
+	const char *mode = NULL;
+	bool fail = false;
+	enum db_rc rc;
+	plan_init(&p);
+	t.plan = &p;
+	if (import_options(rq, &mode, &fail, &t.err) || !(doc = doc_read(rq->body, &t.err)) ||
+	    plan_build(&p, doc, mode, &t.err))
+		goto fail;
+	if (fail && json_array_size(p.warnings)) {
+		warnings_error(&p, &t.err);
+		goto fail;
+	}
+	rc = res_txn(rq, import_txn, &t, &t.err);
+	if (rc != DB_OK) {
+		if (rc != DB_ABORT)
+			res_db_error(rc, &t.err);
+		goto fail;
+	}
+	snprintf(rq->log_api, sizeof rq->log_api, "%.15s",
+		 json_string_value(json_object_get(t.out, "apiId")));
+	reply_json(rq, 201, t.out);
+	goto out;
+fail:
+	reply_error(rq, &t.err);
+out:
+	json_decref(t.out);
+	json_decref(doc);
+	plan_release(&p);
+}
 
 void api_import(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	import_run(rq, NULL);
 }
 
 void api_reimport(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	const char *id = req_param(rq, "apiId");
+	import_run(rq, id ? id : "");
+}
+
+/* ---- export ---- */
+
+struct export_ctx {
+	struct req *rq;
+	const char *api_id;
+	const char *stage;    /* stageName, or NULL */
+	json_t *api;	      /* the API's answer; owned */
+	json_t *routes;	      /* route answers in creation order; owned */
+	json_t *integrations; /* integrationId → answer; owned */
+	struct apierr err;
+};
+
+struct collect {
+	json_t *rows; /* answers collected so far */
+	int64_t last; /* seq of the last row */
+};
+
+static bool collect_body(const struct db_row *row, void *arg)
+{
+	struct collect *c = arg;
+	json_t *body = json_loadb(row->body, row->body_len, 0, NULL);
+	c->last = row->seq;
+	if (body)
+		json_array_append_new(c->rows, body);
+	return true;
+}
+
+/* Every answer of `kind` under the API, in creation order. New reference, or NULL with e. */
+static json_t *load_all(struct req *rq, const char *kind, const char *api_id, struct apierr *e)
+{
+	struct collect c = {json_array(), 0};
+	struct db_key k = {&rq->scope, kind, api_id, NULL};
+	bool more = true;
+	while (more) {
+		enum db_rc rc = db_res_list(rq->db, &k, c.last, LIST_PAGE, collect_body, &c, &more);
+		if (rc != DB_OK) {
+			res_db_error(rc, e);
+			json_decref(c.rows);
+			return NULL;
+		}
+	}
+	return c.rows;
+}
+
+/* What stage x->stage serves: the snapshot of its deployment (none yet: no routes). Replaces
+ * x->api with the snapshot's and sets x->routes and *igs (integration answers). */
+static enum db_rc export_stage(struct export_ctx *x, json_t **igs)
+{
+	struct db_key k = {&x->rq->scope, "stage", x->api_id, x->stage};
+	char *body = NULL;
+	json_t *stage = NULL, *snap = NULL;
+	enum db_rc rc = db_res_get(x->rq->db, &k, NULL, &body, NULL);
+	if (rc == DB_NOTFOUND) {
+		err_not_found(&x->err, "Stage", "Invalid stage identifier specified");
+		return DB_ABORT;
+	}
+	if (rc != DB_OK)
+		return rc;
+	stage = json_loads(body, 0, NULL);
+	free(body);
+	const char *deployment = json_string_value(json_object_get(stage, "deploymentId"));
+	if (deployment) {
+		rc = deployment_snapshot(x->rq->db, &x->rq->scope, x->api_id, deployment, &snap);
+		if (rc == DB_NOTFOUND)
+			rc = DB_OK; /* a dangling pointer serves nothing */
+	}
+	if (rc == DB_OK && json_is_object(json_object_get(snap, "api"))) {
+		json_decref(x->api);
+		x->api = json_incref(json_object_get(snap, "api"));
+	}
+	if (rc == DB_OK) {
+		x->routes = json_deep_copy(json_object_get(snap, "routes"));
+		*igs = json_deep_copy(json_object_get(snap, "integrations"));
+		if (!x->routes)
+			x->routes = json_array();
+		if (!*igs)
+			*igs = json_array();
+	}
+	json_decref(snap);
+	json_decref(stage);
+	return rc;
+}
+
+static enum db_rc export_txn(struct db *db, void *arg)
+{
+	struct export_ctx *x = arg;
+	struct db_key k = {&x->rq->scope, "api", "", x->api_id};
+	char *body = NULL;
+	json_t *igs = NULL, *ig;
+	size_t i;
+	json_decref(x->api);
+	json_decref(x->routes);
+	json_decref(x->integrations);
+	x->api = x->routes = x->integrations = NULL;
+	memset(&x->err, 0, sizeof x->err);
+	enum db_rc rc = db_res_get(db, &k, NULL, &body, NULL);
+	if (rc == DB_NOTFOUND) {
+		err_not_found(&x->err, "Api", "Invalid API identifier specified %s:%s",
+			      x->rq->account, x->api_id);
+		return DB_ABORT;
+	}
+	if (rc != DB_OK)
+		return rc;
+	x->api = json_loads(body, 0, NULL);
+	free(body);
+	if (!x->api)
+		return DB_ERROR;
+	if (res_api_proto(x->api) != P_HTTP) {
+		err_set(&x->err, E_BAD_REQUEST, "ExportApi is supported only for HTTP APIs");
+		return DB_ABORT;
+	}
+	if (x->stage)
+		rc = export_stage(x, &igs);
+	else if (!(x->routes = load_all(x->rq, "route", x->api_id, &x->err)) ||
+		 !(igs = load_all(x->rq, "integration", x->api_id, &x->err)))
+		rc = DB_ABORT;
+	if (rc != DB_OK) {
+		json_decref(igs);
+		return rc;
+	}
+	x->integrations = json_object();
+	json_array_foreach(igs, i, ig)
+	{
+		const char *id = json_string_value(json_object_get(ig, "integrationId"));
+		if (id)
+			json_object_set(x->integrations, id, ig);
+	}
+	json_decref(igs);
+	return DB_OK;
+}
+
+/* An integration's answer as x-amazon-apigateway-integration. New reference. */
+static json_t *export_integration(const json_t *ig)
+{
+	json_t *x = json_object();
+	char type[32];
+	const json_t *timeout = json_object_get(ig, "timeoutInMillis");
+	snprintf(type, sizeof type, "%s",
+		 json_string_value(json_object_get(ig, "integrationType")));
+	for (char *c = type; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	copy_member(x, "requestParameters", ig, "requestParameters");
+	copy_member(x, "responseParameters", ig, "responseParameters");
+	copy_member(x, "payloadFormatVersion", ig, "payloadFormatVersion");
+	json_object_set_new(x, "type", json_string(type));
+	copy_member(x, "integrationSubtype", ig, "integrationSubtype");
+	copy_member(x, "httpMethod", ig, "integrationMethod");
+	copy_member(x, "uri", ig, "integrationUri");
+	copy_member(x, "connectionType", ig, "connectionType");
+	copy_member(x, "connectionId", ig, "connectionId");
+	copy_member(x, "credentials", ig, "credentialsArn");
+	if (timeout && json_integer_value(timeout) != HTTP_TIMEOUT_DEFAULT)
+		json_object_set(x, "timeoutInMillis", (json_t *)timeout);
+	copy_member(x, "tlsConfig", ig, "tlsConfig");
+	return x;
+}
+
+/* The generated `parameters` of a templated path ("/pets/{petId}"), or NULL. New reference. */
+static json_t *path_parameters(const char *path)
+{
+	json_t *params = NULL;
+	for (const char *open = strchr(path, '{'); open; open = strchr(open + 1, '{')) {
+		const char *close = strchr(open, '}');
+		if (!close)
+			break;
+		char name[256], desc[320];
+		snprintf(name, sizeof name, "%.*s", (int)(close - open - 1), open + 1);
+		snprintf(desc, sizeof desc, "Generated path parameter for %s", name);
+		if (!params)
+			params = json_array();
+		json_array_append_new(params, json_pack("{s:s,s:s,s:s,s:b,s:{s:s}}", "name", name,
+							"in", "path", "description", desc,
+							"required", 1, "schema", "type", "string"));
+	}
+	return params;
+}
+
+/* The OpenAPI 3.0 document of the collected API. New reference. */
+static json_t *export_document(const struct export_ctx *x, bool extensions)
+{
+	const json_t *api = x->api, *r;
+	const char *version = json_string_value(json_object_get(api, "version"));
+	const char *created = json_string_value(json_object_get(api, "createdDate"));
+	const char *endpoint = json_string_value(json_object_get(api, "apiEndpoint"));
+	json_t *doc = json_object(), *info = json_object(), *paths = json_object(), *item;
+	const char *path;
+	char stamp[64];
+	size_t i;
+
+	json_object_set_new(doc, "openapi", json_string("3.0.1"));
+	copy_member(info, "title", api, "name");
+	copy_member(info, "description", api, "description");
+	if (!version && created) { /* AWS writes the API's date when it has no version */
+		snprintf(stamp, sizeof stamp, "%.10s %.8sUTC", created,
+			 strlen(created) > 11 ? created + 11 : "");
+		version = stamp;
+	}
+	json_object_set_new(info, "version", json_string(version ? version : ""));
+	json_object_set_new(doc, "info", info);
+	json_object_set_new(doc, "servers",
+			    json_pack("[{s:o,s:{s:{s:s}}}]", "url",
+				      json_sprintf("%s/{basePath}", endpoint ? endpoint : ""),
+				      "variables", "basePath", "default",
+				      x->stage && strcmp(x->stage, "$default") ? x->stage : ""));
+	json_array_foreach(x->routes, i, r)
+	{
+		const char *key = json_string_value(json_object_get(r, "routeKey"));
+		const char *target = json_string_value(json_object_get(r, "target"));
+		char method[40], route_path[2048];
+		bool dflt = key && strcmp(key, "$default") == 0;
+		const char *sp = key ? strchr(key, ' ') : NULL;
+		if (dflt) {
+			snprintf(method, sizeof method, "ANY");
+			snprintf(route_path, sizeof route_path, "/$default");
+		} else if (sp && (size_t)(sp - key) < sizeof method) {
+			snprintf(method, sizeof method, "%.*s", (int)(sp - key), key);
+			snprintf(route_path, sizeof route_path, "%s", sp + 1);
+		} else {
+			continue; /* not an HTTP route key */
+		}
+		if (strcmp(method, "ANY") == 0)
+			snprintf(method, sizeof method, "x-amazon-apigateway-any-method");
+		else
+			for (char *c = method; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+		if (!(item = json_object_get(paths, route_path))) {
+			item = json_object();
+			json_object_set_new(paths, route_path, item);
+		}
+		json_t *op = json_object();
+		if (dflt && extensions)
+			json_object_set_new(op, "isDefaultRoute", json_true());
+		copy_member(op, "operationId", r, "operationName");
+		json_object_set_new(op, "responses",
+				    json_pack("{s:{s:o}}", "default", "description",
+					      json_sprintf("Default response for %s", key)));
+		if (extensions && starts_with(target, "integrations/")) {
+			const json_t *ig =
+			    json_object_get(x->integrations, target + strlen("integrations/"));
+			if (ig)
+				json_object_set_new(op, "x-amazon-apigateway-integration",
+						    export_integration(ig));
+		}
+		json_object_set_new(item, method, op);
+	}
+	json_object_foreach(paths, path, item)
+	{
+		json_t *params = path_parameters(path);
+		if (params)
+			json_object_set_new(item, "parameters", params);
+	}
+	json_object_set_new(doc, "paths", paths);
+	if (extensions) {
+		copy_member(doc, "x-amazon-apigateway-cors", api, "corsConfiguration");
+		json_object_set_new(doc, "x-amazon-apigateway-importexport-version",
+				    json_string("1.0"));
+	}
+	return doc;
+}
+
+/* ---- YAML output ---- */
+
+static int yaml_out(void *arg, unsigned char *buf, size_t size)
+{
+	struct sbuf *b = arg;
+	sbuf_add(b, (const char *)buf, size);
+	return !b->failed;
+}
+
+static int emit_scalar(yaml_emitter_t *em, const char *s, size_t len, yaml_scalar_style_t style)
+{
+	yaml_event_t ev;
+	return yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s, (int)len, 1, 1,
+					    style) &&
+	       yaml_emitter_emit(em, &ev);
+}
+
+/* Would a plain scalar with this text read back as something other than this string? */
+static bool plain_is_ambiguous(const char *s, size_t len)
+{
+	json_t *v = strlen(s) == len ? yaml_plain(s, len) : NULL;
+	bool ambiguous = !json_is_string(v);
+	json_decref(v);
+	return ambiguous;
+}
+
+/* Emits v: string values double-quoted (as AWS writes them), keys plain where that reads back
+ * as the same string. */
+static int emit_json(yaml_emitter_t *em, const json_t *v)
+{
+	yaml_event_t ev;
+	char num[64];
+	const char *k;
+	json_t *item;
+	size_t i;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+							 YAML_BLOCK_MAPPING_STYLE) ||
+		    !yaml_emitter_emit(em, &ev))
+			return 0;
+		json_object_foreach((json_t *)v, k, item)
+		{
+			size_t klen = strlen(k);
+			if (!emit_scalar(em, k, klen,
+					 plain_is_ambiguous(k, klen)
+					     ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+					     : YAML_ANY_SCALAR_STYLE) ||
+			    !emit_json(em, item))
+				return 0;
+		}
+		return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev);
+	case JSON_ARRAY:
+		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+							  YAML_BLOCK_SEQUENCE_STYLE) ||
+		    !yaml_emitter_emit(em, &ev))
+			return 0;
+		json_array_foreach(v, i, item)
+		{
+			if (!emit_json(em, item))
+				return 0;
+		}
+		return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev);
+	case JSON_STRING:
+		return emit_scalar(em, json_string_value(v), json_string_length(v),
+				   YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	case JSON_INTEGER:
+		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return emit_scalar(em, num, strlen(num), YAML_PLAIN_SCALAR_STYLE);
+	case JSON_REAL:
+		real_text(json_real_value(v), num, sizeof num);
+		return emit_scalar(em, num, strlen(num), YAML_PLAIN_SCALAR_STYLE);
+	case JSON_TRUE: return emit_scalar(em, "true", 4, YAML_PLAIN_SCALAR_STYLE);
+	case JSON_FALSE: return emit_scalar(em, "false", 5, YAML_PLAIN_SCALAR_STYLE);
+	default: return emit_scalar(em, "null", 4, YAML_PLAIN_SCALAR_STYLE);
+	}
+}
+
+/* doc as a YAML document. Returns a new string (its length in *len), or NULL. */
+static char *yaml_write(const json_t *doc, size_t *len)
+{
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	struct sbuf b = {0};
+	if (!yaml_emitter_initialize(&em))
+		return NULL;
+	yaml_emitter_set_output(&em, yaml_out, &b);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_width(&em, -1);
+	int ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
+		 yaml_emitter_emit(&em, &ev) &&
+		 yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
+		 yaml_emitter_emit(&em, &ev) && emit_json(&em, doc) &&
+		 yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&em, &ev) &&
+		 yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&em, &ev) &&
+		 yaml_emitter_flush(&em);
+	yaml_emitter_delete(&em);
+	if (!ok || b.failed || !b.p) {
+		free(b.p);
+		return NULL;
+	}
+	*len = b.len;
+	return b.p;
+}
+
+/* Query outputType (JSON | YAML, required), includeExtensions (default true), exportVersion
+ * (1.0 only); path specification (OAS30 only). */
+static enum err export_options(struct req *rq, bool *yaml, bool *extensions, struct apierr *e)
+{
+	const char *spec = req_param(rq, "specification");
+	char *type = req_query(rq, "outputType"), *ext = req_query(rq, "includeExtensions");
+	char *ver = req_query(rq, "exportVersion");
+	enum err rc = E_OK;
+	*extensions = true;
+	if (!spec || strcmp(spec, "OAS30"))
+		rc = err_set(e, E_BAD_REQUEST,
+			     "Invalid value for specification: %.64s. Must be one of [OAS30]",
+			     spec ? spec : "");
+	else if (!type)
+		rc = err_set(e, E_BAD_REQUEST, "outputType is a required parameter");
+	else if (strcmp(type, "JSON") && strcmp(type, "YAML"))
+		rc = err_set(e, E_BAD_REQUEST,
+			     "Invalid value for outputType: %.64s. Must be one of [YAML, JSON]",
+			     type);
+	else if (ext && strcasecmp(ext, "true") && strcasecmp(ext, "false"))
+		rc = err_set(e, E_BAD_REQUEST,
+			     "Invalid value for includeExtensions: %.64s. Must be true or false",
+			     ext);
+	else if (ver && strcmp(ver, "1.0"))
+		rc = err_set(
+		    e, E_BAD_REQUEST,
+		    "Invalid value for exportVersion: %.64s. The only supported version is 1.0",
+		    ver);
+	if (!rc) {
+		*yaml = strcmp(type, "YAML") == 0;
+		*extensions = !ext || strcasecmp(ext, "true") == 0;
+	}
+	free(type);
+	free(ext);
+	free(ver);
+	return rc;
 }
 
 void api_export(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	const char *id = req_param(rq, "apiId");
+	char *stage = req_query(rq, "stageName");
+	struct export_ctx x = {.rq = rq, .api_id = id ? id : ""};
+	json_t *doc = NULL;
+	bool yaml = false, extensions = true;
+	char *text = NULL;
+	size_t len = 0;
+	enum db_rc rc;
+	x.stage = stage && *stage ? stage : NULL;
+	if (export_options(rq, &yaml, &extensions, &x.err))
+		goto fail;
+	rc = res_txn(rq, export_txn, &x, &x.err);
+	if (rc != DB_OK) {
+		if (rc != DB_ABORT)
+			res_db_error(rc, &x.err);
+		goto fail;
+	}
+	doc = export_document(&x, extensions);
+	if (yaml) {
+		text = yaml_write(doc, &len);
+	} else {
+		text = json_dumps(doc, JSON_INDENT(2));
+		len = text ? strlen(text) : 0;
+	}
+	if (!text) {
+		err_set(&x.err, E_INTERNAL, "Could not write the exported document");
+		goto fail;
+	}
+	reply_text(rq, 200, text, len);
+	goto out;
+fail:
+	reply_error(rq, &x.err);
+out:
+	json_decref(doc);
+	json_decref(x.api);
+	json_decref(x.routes);
+	json_decref(x.integrations);
+	free(stage);
 }
 
-/* HTTP quick create (CreateApi with target): not built yet, so nothing is created. */
+/* ---- quick create ---- */
+
+static bool is_op(const struct req *rq, const char *op)
+{
+	return rq->route && rq->route->op && strcmp(rq->route->op, op) == 0;
+}
+
+/* A quick create target: a Lambda function ARN (AWS_PROXY) or an http(s) URL (HTTP_PROXY). */
+static enum err check_target(const char *target, bool *lambda, struct apierr *e)
+{
+	*lambda = starts_with(target, "arn:");
+	if (!*lambda && !starts_with(target, "http://") && !starts_with(target, "https://"))
+		return err_set(e, E_BAD_REQUEST,
+			       "Invalid target specified: %.256s. Must be a Lambda function ARN or "
+			       "an http:// or https:// URL",
+			       target);
+	return E_OK;
+}
+
+/* CreateApi with target: the managed integration, its route and the auto-deploying $default
+ * stage, all apiGatewayManaged. */
+static enum err quick_create(struct rctx *c, const char *target)
+{
+	const char *route_key = json_string_value(json_object_get(c->doc, "routeKey"));
+	json_t *managed = NULL, *integration = NULL, *in = NULL, *out = NULL;
+	bool lambda = false;
+	enum err rc = check_target(target, &lambda, &c->err);
+	if (rc)
+		return rc;
+	managed = json_pack("{s:b}", "apiGatewayManaged", 1);
+	integration = lambda ? json_pack("{s:s,s:s,s:s}", "integrationType", "AWS_PROXY",
+					 "integrationUri", target, "payloadFormatVersion", "2.0")
+			     : json_pack("{s:s,s:s,s:s}", "integrationType", "HTTP_PROXY",
+					 "integrationUri", target, "integrationMethod", "ANY");
+	copy_member(integration, "credentialsArn", c->doc, "credentialsArn");
+	if ((rc = res_create_in(c->rq, &integration_def, c->id, P_HTTP, c->doc, integration,
+				managed, &out, &c->err)))
+		goto out;
+	in = json_pack("{s:s,s:o}", "routeKey", route_key ? route_key : "$default", "target",
+		       json_sprintf("integrations/%s",
+				    json_string_value(json_object_get(out, "integrationId"))));
+	if ((rc = res_create_in(c->rq, &route_def, c->id, P_HTTP, c->doc, in, managed, NULL,
+				&c->err)))
+		goto out;
+	json_decref(in);
+	in = json_pack("{s:s,s:b}", "stageName", "$default", "autoDeploy", 1);
+	rc = res_create_in(c->rq, &stage_def, c->id, P_HTTP, c->doc, in, managed, NULL, &c->err);
+out:
+	json_decref(managed);
+	json_decref(integration);
+	json_decref(in);
+	json_decref(out);
+	return rc;
+}
+
+struct find_managed {
+	char id[160]; /* the first managed row's id, or "" */
+	int64_t last; /* seq of the last row seen */
+};
+
+static bool find_managed_row(const struct db_row *row, void *arg)
+{
+	struct find_managed *f = arg;
+	json_t *doc = json_loads(row->doc, 0, NULL);
+	f->last = row->seq;
+	if (json_is_true(json_object_get(doc, "apiGatewayManaged")))
+		snprintf(f->id, sizeof f->id, "%s", row->id);
+	json_decref(doc);
+	return !f->id[0];
+}
+
+/* The id of the API's apiGatewayManaged `kind` (quick create made it) into f->id, or "". */
+static enum err find_managed(struct req *rq, const char *kind, const char *api_id,
+			     struct find_managed *f, struct apierr *e)
+{
+	struct db_key k = {&rq->scope, kind, api_id, NULL};
+	bool more = true;
+	f->id[0] = '\0';
+	f->last = 0;
+	while (more && !f->id[0]) {
+		enum db_rc rc =
+		    db_res_list(rq->db, &k, f->last, LIST_PAGE, find_managed_row, f, &more);
+		if (rc != DB_OK)
+			return res_db_error(rc, e);
+	}
+	return E_OK;
+}
+
+/* UpdateApi's target and credentialsArn, applied to the quick-created integration. */
+static enum err edit_quick_integration(struct rctx *c)
+{
+	const json_t *req = c->arg;
+	const char *target = json_string_value(json_object_get(req, "target"));
+	bool lambda = false;
+	if (target) {
+		if (check_target(target, &lambda, &c->err))
+			return c->err.code;
+		const char *type = lambda ? "AWS_PROXY" : "HTTP_PROXY";
+		const char *now = json_string_value(json_object_get(c->doc, "integrationType"));
+		if (!now || strcmp(type, now)) {
+			/* Another kind of backend: what the old one needed goes. */
+			json_object_set_new(c->doc, "integrationType", json_string(type));
+			json_object_set_new(c->doc, "payloadFormatVersion",
+					    json_string(lambda ? "2.0" : "1.0"));
+			if (lambda)
+				json_object_del(c->doc, "integrationMethod");
+			else
+				json_object_set_new(c->doc, "integrationMethod",
+						    json_string("ANY"));
+		}
+		json_object_set_new(c->doc, "integrationUri", json_string(target));
+	}
+	copy_member(c->doc, "credentialsArn", req, "credentialsArn");
+	return E_OK;
+}
+
+/* UpdateApi's routeKey, applied to the quick-created route. */
+static enum err edit_quick_route(struct rctx *c)
+{
+	copy_member(c->doc, "routeKey", c->arg, "routeKey");
+	return E_OK;
+}
+
+/* UpdateApi with target, routeKey or credentialsArn on a quick-created API: AWS updates the
+ * managed integration and route (an API quick create never made has nothing to update). */
+static enum err quick_update(struct rctx *c, const json_t *req)
+{
+	struct find_managed f;
+	bool ig = json_is_string(json_object_get(req, "target")) ||
+		  json_is_string(json_object_get(req, "credentialsArn"));
+	bool route = json_is_string(json_object_get(req, "routeKey"));
+	if (ig && (find_managed(c->rq, integration_def.kind, c->id, &f, &c->err) ||
+		   (f.id[0] && res_edit(c->rq, &integration_def, c->id, f.id,
+					edit_quick_integration, (void *)req, NULL, &c->err))))
+		return c->err.code;
+	if (route && (find_managed(c->rq, route_def.kind, c->id, &f, &c->err) ||
+		      (f.id[0] && res_edit(c->rq, &route_def, c->id, f.id, edit_quick_route,
+					   (void *)req, NULL, &c->err))))
+		return c->err.code;
+	return E_OK;
+}
+
 enum err api_quick_create(struct rctx *c, bool created)
 {
-	(void)c;
-	(void)created;
-	return E_OK;
+	static const char *const http_only[] = {"target", "routeKey", NULL};
+	const json_t *body = c->rq->body;
+	bool create = created && is_op(c->rq, "CreateApi");
+	bool update = !created && is_op(c->rq, "UpdateApi");
+
+	if (!create && !update)
+		return E_OK; /* imports, and edits made by other operations */
+	if (c->proto == P_WS) {
+		for (const char *const *m = http_only; *m; m++)
+			if (json_object_get(body, *m) && !json_is_null(json_object_get(body, *m)))
+				return err_set(&c->err, E_BAD_REQUEST,
+					       "%s is supported only for HTTP APIs (quick create)",
+					       *m);
+		return E_OK;
+	}
+	if (update)
+		return quick_update(c, body);
+	const char *target = json_string_value(json_object_get(c->doc, "target"));
+	return target ? quick_create(c, target) : E_OK;
 }

@@ -1,11 +1,14 @@
-/* res_import.h — ImportApi, ReimportApi, ExportApi and HTTP quick create. */
+/* res_import.h — ImportApi, ReimportApi, ExportApi (HTTP APIs, OpenAPI 3.0 in JSON or YAML)
+ * and HTTP quick create. The handlers themselves are declared in handlers.h. */
 #ifndef APIGWD_RES_IMPORT_H
 #define APIGWD_RES_IMPORT_H
 
 #include "res.h"
 
 /* api_def's after_write hook: CreateApi with `target` (HTTP quick create) creates the managed
- * integration, the route and the auto-deploying $default stage in the same transaction. */
+ * integration, the route and the auto-deploying $default stage in the same transaction.
+ * `target` or `routeKey` sent for a WEBSOCKET API is refused (400). Returns E_OK or fills
+ * c->err, which rolls the whole CreateApi back. */
 enum err api_quick_create(struct rctx *c, bool created);
 
 #endif

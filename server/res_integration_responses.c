@@ -1,13 +1,99 @@
-/* res_integration_responses.c — not implemented yet: every operation answers NotFoundException naming itself. */
+/* res_integration_responses.c — IntegrationResponse: CreateIntegrationResponse,
+ * GetIntegrationResponse, GetIntegrationResponses, UpdateIntegrationResponse,
+ * DeleteIntegrationResponse. Spec §6.
+ *
+ * WebSocket APIs only, and only under non-proxy integrations (AWS, HTTP, MOCK): a proxy
+ * integration hands the backend's answer through untouched [ours: 400]. The key is unique
+ * under its integration (the storage ukey). Deleting the integration deletes them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "handlers.h"
+#include "res.h"
 #include "res_integration_responses.h"
 #include "res_integrations.h"
-#include "router.h"
 
-static const struct jfield integration_response_fields[] = {
+static const char *const content_handling[] = {"CONVERT_TO_BINARY", "CONVERT_TO_TEXT", NULL};
+
+/* In the model's order, which is the order of the answer. responseParameters and
+ * responseTemplates merge on update like the integration's maps ("" deletes a key). */
+const struct jfield integration_response_fields[] = {
+	{"contentHandlingStrategy", J_ENUM, .flags = F_IN, .enums = content_handling},
 	{"integrationResponseId", J_STR, .flags = F_SERVER},
+	{"integrationResponseKey", J_STR, 1, 512, F_IN | F_REQUIRED},
+	{"responseParameters", J_STRMAP, 1, 512, F_IN | F_MERGE},
+	{"responseTemplates", J_STRMAP, 0, 32768, F_IN | F_MERGE},
+	{"templateSelectionExpression", J_STR, 0, 1024, F_IN},
 	{0},
 };
+
+static const char *str(const json_t *doc, const char *name)
+{
+	return json_string_value(json_object_get(doc, name));
+}
+
+/* "$default", or a regular expression between slashes ("/4\d\d/"). */
+static bool valid_key(const char *key)
+{
+	size_t len = strlen(key);
+	return strcmp(key, "$default") == 0 || (len >= 3 && key[0] == '/' && key[len - 1] == '/');
+}
+
+/* The parent integration's type, read from storage: c->parent is "apiId/integrationId". */
+static enum err parent_type(struct rctx *c, char *type, size_t len)
+{
+	char api_id[64], *doc = NULL;
+	size_t cut = strcspn(c->parent, "/");
+	const char *integration_id = c->parent[cut] ? c->parent + cut + 1 : "";
+	snprintf(api_id, sizeof api_id, "%.*s", (int)cut, c->parent);
+	struct db_key k = {&c->rq->scope, "integration", api_id, integration_id};
+	enum db_rc rc = db_res_get(c->rq->db, &k, &doc, NULL, NULL);
+	if (rc == DB_NOTFOUND)
+		return err_not_found(&c->err, "Integration", "Invalid Integration identifier specified %s",
+				     integration_id);
+	if (rc != DB_OK)
+		return res_db_error(rc, &c->err);
+	json_t *integration = json_loads(doc, 0, NULL);
+	free(doc);
+	snprintf(type, len, "%s", str(integration, "integrationType") ? str(integration, "integrationType") : "");
+	json_decref(integration);
+	return E_OK;
+}
+
+static enum err integration_response_check(struct rctx *c)
+{
+	char type[32];
+	const char *key = str(c->out, "integrationResponseKey");
+	if (c->proto != P_WS)
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "Integration responses are supported only for WEBSOCKET APIs");
+	if (parent_type(c, type, sizeof type))
+		return c->err.code;
+	if (strcmp(type, "AWS_PROXY") == 0 || strcmp(type, "HTTP_PROXY") == 0)
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "Integration responses are not supported for %s integrations; only "
+			       "AWS, HTTP and MOCK integrations have them",
+			       type);
+	if (!key || !valid_key(key))
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "Invalid value for integrationResponseKey: %.256s. Must be $default or "
+			       "a regular expression between slashes, such as /4\\d\\d/",
+			       key ? key : "");
+	return E_OK;
+}
+
+static const char *integration_response_ukey(const struct rctx *c)
+{
+	return str(c->out, "integrationResponseKey");
+}
+
+static enum err integration_response_conflict(const struct rctx *c, struct apierr *e)
+{
+	return err_set(e, E_CONFLICT,
+		       "IntegrationResponse with key %.256s already exists for this Integration",
+		       str(c->out, "integrationResponseKey"));
+}
 
 const struct resdef integration_response_def = {
 	.name = "IntegrationResponse",
@@ -16,30 +102,33 @@ const struct resdef integration_response_def = {
 	.id_len = 6,
 	.parent = &integration_def,
 	.fields = integration_response_fields,
+	.in_deployment = true,
+	.check = integration_response_check,
+	.ukey = integration_response_ukey,
+	.conflict = integration_response_conflict,
 };
 
 void integration_response_create(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_create(rq, &integration_response_def);
 }
 
 void integration_response_get(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_get(rq, &integration_response_def);
 }
 
 void integration_response_list(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_list(rq, &integration_response_def);
 }
 
 void integration_response_update(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_update(rq, &integration_response_def);
 }
 
 void integration_response_delete(struct req *rq)
 {
-	reply_errf(rq, E_NOT_FOUND, "Operation %s is not implemented yet", rq->route->op);
+	res_delete(rq, &integration_response_def);
 }
-

@@ -243,7 +243,7 @@ out:
 /* Runs g and answers `status` with `{}` (TagResource's empty answer) or no body (204). */
 static void tagging_run(struct tagging *g, unsigned status)
 {
-	enum db_rc rc = db_txn(g->rq->db, tagging_txn, g);
+	enum db_rc rc = res_txn(g->rq, tagging_txn, g, &g->err);
 	if (rc != DB_OK) {
 		if (rc != DB_ABORT)
 			res_db_error(rc, &g->err);

@@ -134,7 +134,7 @@ void vpclink_delete(struct req *rq)
 {
 	const char *id = req_param(rq, vpclink_def.id_member);
 	struct vpclink_del d = {.rq = rq, .id = id ? id : ""};
-	enum db_rc rc = db_txn(rq->db, vpclink_delete_txn, &d);
+	enum db_rc rc = res_txn(rq, vpclink_delete_txn, &d, &d.err);
 	if (rc == DB_OK) {
 		char *empty = strdup("{}");
 		if (empty)
