@@ -31,10 +31,21 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all run test unit e2e clean deps install FORCE fuzz fuzz-smoke valgrind bench
-all: apigwd
+all: apigwd apigwd-worker
 
 deps:
 	@scripts/deps
+
+# The reference data-plane worker (worker/README.md): libcurl + jansson, nothing of the server.
+WORKER_PKGS := libcurl jansson
+WORKER_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard worker/*.c))
+$(WORKER_OBJ): CPPFLAGS += $(shell pkg-config --cflags $(WORKER_PKGS) 2>/dev/null)
+
+apigwd-worker: $(BUILD)/apigwd-worker FORCE
+	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
+
+$(BUILD)/apigwd-worker: $(WORKER_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(WORKER_PKGS) 2>/dev/null || echo -lcurl -ljansson)
 
 # ./apigwd is whichever build was made last (plain or sanitized).
 apigwd: $(BUILD)/apigwd FORCE
@@ -76,10 +87,10 @@ run: deps apigwd
 unit: $(UNIT_BIN)
 	@scripts/run-tests unit $(UNIT_BIN)
 
-e2e: apigwd
+e2e: apigwd apigwd-worker
 	@scripts/run-tests e2e
 
-test: deps apigwd $(UNIT_BIN)
+test: deps apigwd apigwd-worker $(UNIT_BIN)
 	@scripts/run-tests all $(UNIT_BIN)
 
 # Long runs, outside `make test` (CI runs the smoke and valgrind ones from .ci/run).
@@ -92,10 +103,20 @@ valgrind: deps apigwd
 bench: deps
 	scripts/bench
 
-install: apigwd
+# make install PREFIX=/usr DESTDIR=/tmp/pkg: the binary, the shell fixture helper, the man
+# page and the systemd unit (its ExecStart rewritten to $(PREFIX)/bin/apigwd).
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+install: apigwd apigwd-worker
 	install -D -m 0755 apigwd $(DESTDIR)$(PREFIX)/bin/apigwd
+	install -D -m 0755 apigwd-worker $(DESTDIR)$(PREFIX)/bin/apigwd-worker
+	install -D -m 0755 scripts/apigwd-fixture $(DESTDIR)$(PREFIX)/bin/apigwd-fixture
+	install -D -m 0644 man/apigwd.1 $(DESTDIR)$(PREFIX)/share/man/man1/apigwd.1
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/apigwd|$(PREFIX)/bin/apigwd|g' scripts/apigwd.service \
+		> $(DESTDIR)$(UNITDIR)/apigwd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/apigwd.service
 
 clean:
-	rm -rf build build-san apigwd
+	rm -rf build build-san apigwd apigwd-worker
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -15,6 +15,9 @@
 	X(S_BEGIN, "BEGIN IMMEDIATE")                                                       \
 	X(S_COMMIT, "COMMIT")                                                               \
 	X(S_ROLLBACK, "ROLLBACK")                                                           \
+	X(S_SAVEPOINT, "SAVEPOINT job")                                                     \
+	X(S_RELEASE, "RELEASE job")                                                         \
+	X(S_ROLLBACK_TO, "ROLLBACK TO job")                                                 \
 	X(S_RES_GET, "SELECT doc, body FROM resources WHERE account=?1 AND region=?2 "     \
 		     "AND kind=?3 AND parent=?4 AND id=?5")                                 \
 	X(S_RES_INSERT, "INSERT INTO resources (account, region, kind, parent, id, ukey, "  \
@@ -51,7 +54,13 @@
 	X(S_RES_SET_REV, "UPDATE resources SET rev=?6 WHERE account=?1 AND region=?2 AND "     \
 			 "kind=?3 AND parent=?4 AND id=?5")                                     \
 	X(S_CHANGES_CLEAR, "DELETE FROM changes")                                              \
-	X(S_EPOCH_NEW, "UPDATE meta SET value = lower(hex(randomblob(8))) WHERE key='epoch'")
+	X(S_EPOCH_NEW, "UPDATE meta SET value = lower(hex(randomblob(8))) WHERE key='epoch'") \
+	X(S_CRED_INSERT, "INSERT INTO credentials (access_key_id, secret, account, created) "   \
+			 "VALUES (?1, ?2, ?3, ?4)")                                             \
+	X(S_CRED_GET, "SELECT secret, account FROM credentials WHERE access_key_id=?1")        \
+	X(S_CRED_LIST, "SELECT access_key_id, account, created FROM credentials "              \
+		       "ORDER BY account, created, access_key_id")                             \
+	X(S_CRED_DELETE, "DELETE FROM credentials WHERE access_key_id=?1")
 
 enum stmt_id {
 #define X(id, sql) id,
@@ -83,6 +92,13 @@ struct db_pool {
 	db_commit_hook on_commit;   /* told of every new revision, or NULL */
 	void *on_commit_arg;
 	int64_t retention;          /* revisions of change log kept; 0 = forever */
+
+	/* Group commit (db_submit): one writer thread runs queued jobs in batches. */
+	pthread_t writer;
+	bool writer_running;
+	bool writer_stop;
+	pthread_cond_t queued;      /* a job was queued, or stop */
+	struct db_job *head, *tail; /* the queue */
 };
 
 /* The change log is pruned when a revision is a multiple of this. */
@@ -271,6 +287,7 @@ struct db_pool *db_pool_open(const char *path, unsigned nconn, char *err, size_t
 		goto fail;
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->freed, NULL);
+	pthread_cond_init(&pool->queued, NULL);
 	for (unsigned i = 0; i < pool->nconn; i++) {
 		if (conn_open(&pool->conns[i], path, err, errlen))
 			goto fail;
@@ -296,6 +313,7 @@ void db_pool_close(struct db_pool *pool)
 {
 	if (!pool)
 		return;
+	db_writer_stop(pool);
 	for (unsigned i = 0; pool->conns && i < pool->nconn; i++) {
 		for (int j = 0; j < S_COUNT; j++)
 			sqlite3_finalize(pool->conns[i].st[j]);
@@ -304,6 +322,7 @@ void db_pool_close(struct db_pool *pool)
 	if (pool->conns) {
 		pthread_mutex_destroy(&pool->lock);
 		pthread_cond_destroy(&pool->freed);
+		pthread_cond_destroy(&pool->queued);
 	}
 	free(pool->conns);
 	free(pool);
@@ -360,6 +379,134 @@ enum db_rc db_txn(struct db *db, db_txn_fn fn, void *ctx)
 		db->pool->on_commit(db->pool->on_commit_arg, db->txn_rev);
 	db->txn_rev = 0;
 	return rc;
+}
+
+/* ---- group commit ---- */
+
+/* At most this many jobs share one transaction (one fsync). */
+enum { BATCH_MAX = 512 };
+
+/* Runs one job inside the batch's transaction, under a savepoint of its own: a job that fails
+ * leaves no trace, and each job takes its own revision. Returns the job's outcome; *fatal is
+ * set when the whole transaction is unusable. */
+static enum db_rc run_job(struct db *db, struct db_job *job, bool *fatal)
+{
+	enum db_rc rc = exec_id(db, S_SAVEPOINT);
+	if (rc != DB_OK) {
+		*fatal = true;
+		return rc;
+	}
+	db->txn_rev = 0;
+	rc = job->fn(db, job->ctx);
+	job->revision = rc == DB_OK ? db->txn_rev : 0;
+	if (rc != DB_OK && exec_id(db, S_ROLLBACK_TO) != DB_OK)
+		*fatal = true;
+	if (exec_id(db, S_RELEASE) != DB_OK)
+		*fatal = true;
+	/* Storage failures poison the transaction; a job's own refusal does not. */
+	if (rc == DB_FULL || rc == DB_READONLY || rc == DB_ERROR || rc == DB_BUSY)
+		*fatal = true;
+	return rc;
+}
+
+/* Runs a batch in one transaction. Returns the outcome of the transaction; each job's own
+ * outcome is in job->rc. Retried whole when SQLite reports the database busy. */
+static enum db_rc run_batch(struct db *db, struct db_job *batch, int64_t *last_rev)
+{
+	enum db_rc rc = DB_BUSY;
+	for (int attempt = 0; attempt < TXN_ATTEMPTS && rc == DB_BUSY; attempt++) {
+		bool fatal = false;
+		*last_rev = 0;
+		rc = exec_id(db, S_BEGIN);
+		if (rc != DB_OK)
+			continue;
+		for (struct db_job *j = batch; j && !fatal; j = j->next) {
+			j->rc = run_job(db, j, &fatal);
+			if (fatal)
+				rc = j->rc != DB_OK ? j->rc : DB_ERROR;
+			else if (j->revision > *last_rev)
+				*last_rev = j->revision;
+		}
+		if (rc == DB_OK)
+			rc = exec_id(db, S_COMMIT);
+		if (rc != DB_OK && !sqlite3_get_autocommit(db->h))
+			exec_id(db, S_ROLLBACK);
+	}
+	db->txn_rev = 0;
+	return rc;
+}
+
+static void *writer_main(void *arg)
+{
+	struct db_pool *pool = arg;
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		while (!pool->head && !pool->writer_stop)
+			pthread_cond_wait(&pool->queued, &pool->lock);
+		if (!pool->head)
+			break;  /* stopping, and the queue is empty */
+		/* Take up to BATCH_MAX jobs: everything that queued while the last batch ran. */
+		struct db_job *batch = pool->head, *last = batch;
+		for (unsigned n = 1; last->next && n < BATCH_MAX; n++)
+			last = last->next;
+		pool->head = last->next;
+		if (!pool->head)
+			pool->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&pool->lock);
+
+		int64_t rev = 0;
+		struct db *db = db_acquire(pool);
+		enum db_rc rc = run_batch(db, batch, &rev);
+		db_release(pool, db);
+		if (rc == DB_OK && rev && pool->on_commit)
+			pool->on_commit(pool->on_commit_arg, rev);
+		for (struct db_job *j = batch, *next; j; j = next) {
+			next = j->next;  /* done() may free j */
+			if (rc != DB_OK)
+				j->rc = rc;  /* nothing of the batch was committed */
+			j->done(j->done_arg, j->rc);
+		}
+		pthread_mutex_lock(&pool->lock);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return NULL;
+}
+
+int db_writer_start(struct db_pool *pool)
+{
+	if (pthread_create(&pool->writer, NULL, writer_main, pool) != 0)
+		return -1;
+	pool->writer_running = true;
+	return 0;
+}
+
+void db_writer_stop(struct db_pool *pool)
+{
+	if (!pool->writer_running)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	pool->writer_stop = true;
+	pthread_cond_signal(&pool->queued);
+	pthread_mutex_unlock(&pool->lock);
+	pthread_join(pool->writer, NULL);
+	pool->writer_running = false;
+}
+
+bool db_submit(struct db_pool *pool, struct db_job *job)
+{
+	if (!pool->writer_running)
+		return false;
+	job->next = NULL;
+	pthread_mutex_lock(&pool->lock);
+	if (pool->tail)
+		pool->tail->next = job;
+	else
+		pool->head = job;
+	pool->tail = job;
+	pthread_cond_signal(&pool->queued);
+	pthread_mutex_unlock(&pool->lock);
+	return true;
 }
 
 /* ---- revisions and the change log ---- */
@@ -789,7 +936,7 @@ enum db_rc db_dump_resources(struct db *db, db_dump_fn fn, void *ctx)
 				    "SELECT account, region, kind, parent, id, ukey, ref, doc, body "
 				    "FROM resources ORDER BY seq",
 				    -1, &s, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct db_dump_row row = {
 			.account = (const char *)sqlite3_column_text(s, 0),
 			.region = (const char *)sqlite3_column_text(s, 1),
@@ -816,7 +963,7 @@ enum db_rc db_dump_issued_ids(struct db *db, db_issued_fn fn, void *ctx)
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(db->h, "SELECT account, id FROM issued_ids ORDER BY account, id",
 				    -1, &s, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!fn((const char *)sqlite3_column_text(s, 0),
 			(const char *)sqlite3_column_text(s, 1), ctx)) {
 			rc = SQLITE_DONE;
@@ -972,8 +1119,8 @@ int db_backup(const char *src_path, const char *dst_path, char *err, size_t len)
 	    !(dst = ops_open(tmp_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, len)) ||
 	    ops_copy(dst, src, "backup", err, len))
 		goto out;
-	/* The copy keeps the source's WAL mode; fold everything into the file itself. */
-	if (exec_sql(dst, "PRAGMA wal_checkpoint(TRUNCATE)", err, len) != SQLITE_OK)
+	/* The copy took the source's WAL mode; a backup is one self-contained file. */
+	if (exec_sql(dst, "PRAGMA journal_mode=DELETE", err, len) != SQLITE_OK)
 		goto out;
 	sqlite3_close(dst);
 	dst = NULL;
@@ -1047,4 +1194,78 @@ out:
 	sqlite3_close(dst);
 	sqlite3_close(src);
 	return status;
+}
+
+/* ---- credentials (--auth sigv4; server/auth.c, server/cli_credentials.c) ---- */
+
+enum db_rc db_cred_create(struct db *db, const char *akid, const char *secret,
+			  const char *account, const char *created)
+{
+	sqlite3_stmt *s = stmt(db, S_CRED_INSERT);
+	if (!s)
+		return DB_ERROR;
+	bind_text(s, 1, akid);
+	bind_text(s, 2, secret);
+	bind_text(s, 3, account);
+	bind_text(s, 4, created);
+	return exec_stmt(db, s);
+}
+
+enum db_rc db_cred_get(struct db *db, const char *akid, char **secret, char **account)
+{
+	sqlite3_stmt *s = stmt(db, S_CRED_GET);
+	enum db_rc out;
+	if (!s)
+		return DB_ERROR;
+	*secret = *account = NULL;
+	bind_text(s, 1, akid);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*secret = column_dup(s, 0, NULL);
+		*account = column_dup(s, 1, NULL);
+		out = *secret && *account ? DB_OK : DB_ERROR;
+		if (out != DB_OK) {
+			free(*secret);
+			free(*account);
+			*secret = *account = NULL;
+		}
+	} else {
+		out = rc == SQLITE_DONE ? DB_NOTFOUND : rc_of(db, rc);
+	}
+	done(s);
+	return out;
+}
+
+enum db_rc db_cred_list(struct db *db, db_cred_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_CRED_LIST);
+	int rc;
+	if (!s)
+		return DB_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct db_cred c = {
+			.access_key_id = (const char *)sqlite3_column_text(s, 0),
+			.account = (const char *)sqlite3_column_text(s, 1),
+			.created = (const char *)sqlite3_column_text(s, 2),
+		};
+		if (!fn(&c, ctx)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	enum db_rc out = rc == SQLITE_DONE ? DB_OK : rc_of(db, rc);
+	done(s);
+	return out;
+}
+
+enum db_rc db_cred_delete(struct db *db, const char *akid)
+{
+	sqlite3_stmt *s = stmt(db, S_CRED_DELETE);
+	if (!s)
+		return DB_ERROR;
+	bind_text(s, 1, akid);
+	enum db_rc rc = exec_stmt(db, s);
+	if (rc == DB_OK && sqlite3_changes(db->h) == 0)
+		rc = DB_NOTFOUND;
+	return rc;
 }

@@ -83,6 +83,32 @@ void db_release(struct db_pool *pool, struct db *db);
 typedef enum db_rc (*db_txn_fn)(struct db *db, void *ctx);
 enum db_rc db_txn(struct db *db, db_txn_fn fn, void *ctx);
 
+/* ---- group commit ----
+ * Writes that arrive together share one transaction and one fsync. A job is a db_txn_fn run
+ * by the writer thread inside a batch transaction, under a savepoint of its own: the job
+ * commits (returns DB_OK) or leaves no trace, whatever the other jobs of its batch do, and each
+ * job takes its own revision. done(done_arg, rc) is called on the writer thread once the
+ * batch is durable (rc DB_OK: committed and on disk) or failed; only then may the job's owner
+ * answer its client. fn may run more than once (a batch found busy is retried whole) and the
+ * db it receives is the writer's connection: fn must use it and nothing else. */
+struct db_job {
+	db_txn_fn fn;
+	void *ctx;
+	void (*done)(void *done_arg, enum db_rc rc);
+	void *done_arg;
+	/* Owned by db/ while queued. */
+	enum db_rc rc;
+	int64_t revision;
+	struct db_job *next;
+};
+
+/* Starts the writer thread (0, or -1). Without it, db_submit refuses jobs. */
+int db_writer_start(struct db_pool *pool);
+/* Runs the queued jobs, then stops the writer. db_pool_close calls it. */
+void db_writer_stop(struct db_pool *pool);
+/* Queues job (owned by the caller until done is called). False when no writer runs. */
+bool db_submit(struct db_pool *pool, struct db_job *job);
+
 /* Reads one row. *doc and *body (either may be NULL when not wanted) become new strings the
  * caller frees; *body_len, when given, gets the body's length. */
 enum db_rc db_res_get(struct db *db, const struct db_key *k, char **doc, char **body,
@@ -220,5 +246,28 @@ int db_backup(const char *src_path, const char *dst_path, char *err, size_t len)
  * applies pending migrations and starts a new epoch. Refused while any other connection has
  * db_path open (a running server). 0, or -1 with a sentence in err. */
 int db_restore(const char *backup_path, const char *db_path, char *err, size_t len);
+
+/* ---- credentials: the access keys of --auth sigv4 ----
+ * The secret is stored as issued (SigV4 needs it to recompute signatures); the database file
+ * is owner-only (0600). */
+
+/* One stored access key, without its secret. Borrowed strings, valid during the callback. */
+struct db_cred {
+	const char *access_key_id;
+	const char *account;
+	const char *created;  /* ISO-8601 UTC */
+};
+typedef bool (*db_cred_fn)(const struct db_cred *c, void *ctx);
+
+/* Stores an access key; DB_CONFLICT when the id is taken. */
+enum db_rc db_cred_create(struct db *db, const char *akid, const char *secret,
+			  const char *account, const char *created);
+/* The secret and account of access key `akid` as new strings (the caller cleanses and frees
+ * the secret); DB_NOTFOUND when there is no such key. */
+enum db_rc db_cred_get(struct db *db, const char *akid, char **secret, char **account);
+/* Calls fn for every key, by account then creation; fn returns false to stop. */
+enum db_rc db_cred_list(struct db *db, db_cred_fn fn, void *ctx);
+/* Deletes a key; DB_NOTFOUND when there is none. */
+enum db_rc db_cred_delete(struct db *db, const char *akid);
 
 #endif

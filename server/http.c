@@ -13,7 +13,11 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "log.h"
+#include "metrics.h"
+#include "auth.h"
 #include "park.h"
+#include "reqlimits.h"
 #include "router.h"
 #include "server.h"
 
@@ -156,6 +160,9 @@ void reply_error(struct req *rq, const struct apierr *e)
 	}
 	reply_text(rq, err_status(e->code), text, text ? strlen(text) : 0);
 	rq->error_name = err_name(e->code);
+	/* Server faults name the request id the client saw in x-amzn-RequestId. */
+	log_msg(err_status(e->code) >= 500 ? LOG_ERROR : LOG_DEBUG, rq->request_id, "%s %s: %s: %s",
+		rq->method, rq->route ? rq->route->op : "-", rq->error_name, e->msg);
 }
 
 void reply_errf(struct req *rq, enum err code, const char *fmt, ...)
@@ -178,38 +185,15 @@ void req_hold(struct req *rq, unsigned seconds, int64_t seen)
 	rq->hold_rev = seen;
 }
 
-/* ---- caller identity ---- */
-
-/* Account and region of the caller. A SigV4 Authorization header names them in its
- * credential scope (Credential=AKID/date/region/service/aws4_request); the access key id
- * is taken as the account when it is 12 digits, the convention of local AWS emulators. */
-static void resolve_caller(struct req *rq)
+void req_defer(struct req *rq)
 {
-	const char *auth = req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
-	const char *cred = auth ? strstr(auth, "Credential=") : NULL;
-	snprintf(rq->account, sizeof rq->account, "%s", rq->srv->cfg.account_id);
-	snprintf(rq->region, sizeof rq->region, "%s", rq->srv->cfg.region);
-	if (cred) {
-		const char *akid = cred + strlen("Credential=");
-		size_t akid_len = strcspn(akid, "/, ");
-		bool digits = akid_len == 12;
-		for (size_t i = 0; digits && i < akid_len; i++)
-			digits = isdigit((unsigned char)akid[i]);
-		if (digits)
-			snprintf(rq->account, sizeof rq->account, "%.12s", akid);
-		const char *p = akid + akid_len;
-		if (*p == '/' && (p = strchr(p + 1, '/'))) {  /* skip the date */
-			size_t rlen = strcspn(p + 1, "/, ");
-			/* Region names are [a-z0-9-] ("eu-west-1"); anything else is not one and
-			 * must not reach endpoints, ARNs or page-token list names. */
-			bool name = rlen > 0 &&
-				    strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789-") == rlen;
-			if (name && rlen < sizeof rq->region && p[1 + rlen] == '/')
-				snprintf(rq->region, sizeof rq->region, "%.*s", (int)rlen, p + 1);
-		}
-	}
-	rq->scope.account = rq->account;
-	rq->scope.region = rq->region;
+	rq->deferred = true;
+	MHD_suspend_connection(rq->conn);
+}
+
+void req_resume(struct req *rq)
+{
+	MHD_resume_connection(rq->conn);
 }
 
 /* ---- the lifecycle ---- */
@@ -241,25 +225,6 @@ static char *clip(const char *s, char *out, size_t len)
 	}
 	out[n] = '\0';
 	return out;
-}
-
-static void log_request(const struct req *rq)
-{
-	char line[1024], ts[32], path[201];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	int n = snprintf(line, sizeof line, "%s %s %s %.200s %s %u %.2fms account=%s api=%s\n",
-			 ts, rq->request_id, rq->method,
-			 rq->path ? clip(rq->path, path, sizeof path) : "-",
-			 rq->route ? rq->route->op : "-", rq->status, elapsed_ms(&rq->start),
-			 rq->account[0] ? rq->account : "-", rq->log_api[0] ? rq->log_api : "-");
-	if (n > 0) {
-		/* one write(2) per line, so lines from worker threads never interleave */
-		ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-		(void)w;
-	}
 }
 
 /* Whether the request target is well formed once percent-decoded: every '%' starts a
@@ -319,13 +284,18 @@ static bool has_body_method(const char *m)
 /* Calls the route's handler with a database connection. Leaves an answer in rq, or rq->held. */
 static void run_handler(struct req *rq)
 {
+	struct db *mine = db_acquire(rq->srv->pool);
 	rq->held = false;
-	rq->db = db_acquire(rq->srv->pool);
+	rq->db = mine;
 	rq->route->fn(rq);
-	db_release(rq->srv->pool, rq->db);
-	rq->db = NULL;
-	if (!rq->replied && !rq->held)
-		reply_errf(rq, E_INTERNAL, "The operation gave no answer");
+	/* After req_defer() the request belongs to the writer thread until it resumes it:
+	 * touch nothing of it but our own flag. */
+	if (!rq->deferred) {
+		rq->db = NULL;
+		if (!rq->replied && !rq->held)
+			reply_errf(rq, E_INTERNAL, "The operation gave no answer");
+	}
+	db_release(rq->srv->pool, mine);
 }
 
 /* Everything generic, then the handler. Leaves an answer in rq, or rq->held. */
@@ -333,12 +303,14 @@ static void dispatch(struct req *rq)
 {
 	struct server *srv = rq->srv;
 	char method[17], path[257];
-	resolve_caller(rq);
 	if (rq->too_large) {
 		reply_errf(rq, E_TOO_LARGE, "Request body exceeds the limit of %zu bytes",
 			   srv->cfg.max_body);
 		return;
 	}
+	/* Who is calling (auth.c: SigV4 under --auth sigv4), then the account's rate limit. */
+	if (!auth_resolve_or_reply(rq) || !limits_admit_or_reply(rq))
+		return;
 	if (!target_ok(rq->path)) {
 		reply_errf(rq, E_BAD_REQUEST, "Invalid request path: malformed percent-encoding, "
 			   "control characters or invalid UTF-8");
@@ -369,6 +341,11 @@ static void dispatch(struct req *rq)
 		snprintf(rq->log_api, sizeof rq->log_api, "%.15s", api_id);
 	if (rq->upload_len && has_body_method(rq->method)) {
 		json_error_t jerr;
+		if (!json_depth_ok(rq->upload, rq->upload_len, JSON_MAX_DEPTH)) {
+			reply_errf(rq, E_BAD_REQUEST, "Could not parse request body into json: "
+				   "nested deeper than %d levels", JSON_MAX_DEPTH);
+			return;
+		}
 		rq->body = json_loadb(rq->upload, rq->upload_len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!rq->body) {
 			reply_errf(rq, E_BAD_REQUEST,
@@ -391,9 +368,12 @@ static enum MHD_Result queue_reply(struct req *rq)
 	rq->resp = NULL;  /* libmicrohttpd owns it now */
 	MHD_add_response_header(resp, "x-amzn-RequestId", rq->request_id);
 	if (rq->resp_len)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					rq->content_type ? rq->content_type : "application/json");
 	if (rq->error_name)
 		MHD_add_response_header(resp, "x-amzn-ErrorType", rq->error_name);
+	for (const char *const *h = rq->headers; h && h[0] && h[1]; h += 2)
+		MHD_add_response_header(resp, h[0], h[1]);
 	if (rq->etag[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, rq->etag);
 	if (rq->status == 405 && rq->allow[0])
@@ -453,10 +433,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->upload[rq->upload_len] = '\0';
 		return MHD_YES;
 	}
-	if (!rq->dispatched)
+	if (!rq->dispatched) {
 		dispatch(rq);
-	else if (rq->held)
+	} else if (rq->deferred) {
+		rq->deferred = false;  /* resumed: the writer left the answer */
+		return queue_reply(rq);
+	} else if (rq->held) {
 		run_handler(rq);  /* resumed from the parking lot */
+	}
+	if (rq->deferred)
+		return MHD_YES;  /* suspended until its write is durable */
 	if (rq->held && !rq->replied) {
 		/* Suspend first, then park: whoever resumes it finds it suspended. */
 		MHD_suspend_connection(conn);
@@ -475,8 +461,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (!rq)
 		return;
+	double ms = elapsed_ms(&rq->start);
+	if (rq->replied)
+		metrics_request(srv->metrics, rq->route, rq->status, ms / 1e3);
 	if (!srv->cfg.quiet)
-		log_request(rq);
+		log_request(rq, ms);
 	req_free(rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->inflight, 1);
@@ -490,6 +479,10 @@ static size_t keep_raw(void *cls, struct MHD_Connection *c, char *s)
 	(void)c;
 	return strlen(s);
 }
+
+/* Bytes of request line and headers a connection may hold (libmicrohttpd's default, made
+ * explicit). */
+enum { HTTP_MEMORY_LIMIT = 32 * 1024 };
 
 int http_start(struct server *srv)
 {
@@ -507,7 +500,11 @@ int http_start(struct server *srv)
 		MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		srv->cfg.conn_timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_END);
+		srv->cfg.conn_timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_conn_per_ip,
+		/* Request line + headers must fit in this per-connection pool: beyond it
+		 * libmicrohttpd itself answers 414 (URL) or 431 (headers) and closes. */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT, MHD_OPTION_END);
 	if (!srv->mhd) {
 		fprintf(stderr, "apigwd: cannot listen on %s:%u\n", srv->cfg.listen_host,
 			srv->cfg.port);

@@ -45,8 +45,15 @@ struct req {
 	char *resp;                         /* body, or NULL for none; owned */
 	size_t resp_len;
 	const char *error_name;             /* x-amzn-ErrorType, or NULL; static */
+	const char *content_type;           /* Content-Type of a body that is not JSON, or
+					       NULL (application/json); static */
+	const char *const *headers;         /* extra response headers: name, value, name, value,
+					       ..., NULL; static (the console's CSP), or NULL */
 	char allow[64];                     /* Allow header for 405, or "" */
 	char etag[96];                      /* ETag header, or "" */
+
+	/* Answers that wait for a group commit (req_defer). */
+	bool deferred;                      /* suspended until req_resume */
 
 	/* Blocking reads (req_hold, park.h). */
 	bool dispatched;                    /* the generic checks ran; the handler was called */
@@ -93,6 +100,12 @@ void reply_errf(struct req *rq, enum err code, const char *fmt, ...)
  * (counted from the first hold of this request) pass, then call the handler again. The
  * handler answers when rq->hold_expired is set. */
 void req_hold(struct req *rq, unsigned seconds, int64_t seen);
+
+/* Group commit: the handler calls req_defer(rq) (on its own thread, before handing the
+ * request to another thread) and returns without answering; the connection is suspended. The
+ * other thread answers with reply_* and calls req_resume(rq); it must not touch rq after. */
+void req_defer(struct req *rq);
+void req_resume(struct req *rq);
 
 /* Starts libmicrohttpd on srv->cfg's address; returns 0 or -1 (logged). */
 int http_start(struct server *srv);

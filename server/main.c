@@ -10,10 +10,13 @@
 #include "dataplane.h"
 #include "cli.h"
 #include "http.h"
+#include "reqlimits.h"
 #include "log.h"
+#include "metrics.h"
 #include "park.h"
 #include "router.h"
 #include "server.h"
+#include "state.h"
 
 static const char usage[] =
 	"usage: apigwd [options]\n"
@@ -29,6 +32,8 @@ static const char usage[] =
 	"  --threads N          worker threads (default: number of CPUs)\n"
 	"  --max-body BYTES     request body limit (default 1048576)\n"
 	"  --max-connections N  connections at once (default 1024)\n"
+	"  --max-connections-per-ip N  connections at once from one client address (default 256)\n"
+	"  --conn-timeout S     close a connection idle for S seconds (default 60)\n"
 	"  --quiet              no request log\n"
 	"  --auth none|sigv4    sigv4: every /v2/ request must carry a valid AWS Signature V4 by a\n"
 	"                       key of `apigwd credentials create` (default none, loopback only)\n"
@@ -56,7 +61,8 @@ static const char usage[] =
 enum { OPT_LISTEN = 256, OPT_PORT_FILE, OPT_DB, OPT_REGION, OPT_ACCOUNT, OPT_THREADS,
        OPT_MAX_BODY, OPT_MAX_CONN, OPT_QUIET, OPT_ROUTES, OPT_VERSION, OPT_HELP,
        OPT_DP_TOKEN, OPT_RETENTION, OPT_AUTH, OPT_INSECURE, OPT_RATE, OPT_BURST,
-       OPT_ALLOW_RESET, OPT_SEED, OPT_LOG_FORMAT, OPT_LOG_LEVEL };
+       OPT_ALLOW_RESET, OPT_SEED, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_MAX_CONN_IP,
+       OPT_CONN_TIMEOUT };
 
 static const struct option options[] = {
 	{"listen", required_argument, NULL, OPT_LISTEN},
@@ -67,6 +73,8 @@ static const struct option options[] = {
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"max-body", required_argument, NULL, OPT_MAX_BODY},
 	{"max-connections", required_argument, NULL, OPT_MAX_CONN},
+	{"max-connections-per-ip", required_argument, NULL, OPT_MAX_CONN_IP},
+	{"conn-timeout", required_argument, NULL, OPT_CONN_TIMEOUT},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"dataplane-token", required_argument, NULL, OPT_DP_TOKEN},
 	{"change-retention", required_argument, NULL, OPT_RETENTION},
@@ -163,6 +171,20 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 				return 2;
 			}
 			cfg->max_connections = (unsigned)n;
+			break;
+		case OPT_MAX_CONN_IP:
+			if (!parse_num(optarg, 1000000, &n) || n == 0) {
+				fprintf(stderr, "apigwd: --max-connections-per-ip wants a positive number\n");
+				return 2;
+			}
+			cfg->max_conn_per_ip = (unsigned)n;
+			break;
+		case OPT_CONN_TIMEOUT:
+			if (!parse_num(optarg, 86400, &n) || n == 0) {
+				fprintf(stderr, "apigwd: --conn-timeout wants 1 to 86400 seconds\n");
+				return 2;
+			}
+			cfg->conn_timeout = (unsigned)n;
 			break;
 		case OPT_QUIET: cfg->quiet = 1; break;
 		case OPT_DP_TOKEN:
@@ -261,10 +283,12 @@ static enum db_rc load_token_key(struct db *db, void *arg)
 	return db_meta_put(db, "pagetoken_key", k->key, TOKEN_KEY_LEN);
 }
 
-/* Every committed revision wakes the held requests. */
+/* Every committed revision wakes the held requests and is counted. */
 static void on_commit(void *arg, int64_t revision)
 {
-	park_commit(arg, revision);
+	struct server *srv = arg;
+	park_commit(srv->park, revision);
+	metrics_commit_done(srv->metrics);
 }
 
 static int write_port_file(const char *path, unsigned port)
@@ -303,6 +327,7 @@ int main(int argc, char **argv)
 			.max_body = 1 << 20,
 			.threads = 0,
 			.max_connections = 1024,
+			.max_conn_per_ip = 256,
 			.conn_timeout = 60,
 			.change_retention = 100000,
 			.log_level = LOG_INFO,
@@ -331,6 +356,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	log_setup(srv.cfg.log_json, srv.cfg.log_level);
 	srv.pool = db_pool_open(srv.cfg.db_path, srv.cfg.threads + 1, err, sizeof err);
 	if (!srv.pool) {
 		fprintf(stderr, "apigwd: %s\n", err);
@@ -344,29 +370,54 @@ int main(int argc, char **argv)
 		fprintf(stderr, "apigwd: cannot initialise the database %s\n", srv.cfg.db_path);
 		goto out;
 	}
+	/* The seed is loaded before listening: nobody sees the database half-seeded. */
+	if (srv.cfg.seed_file && state_import_pool(srv.pool, srv.cfg.seed_file, err, sizeof err)) {
+		fprintf(stderr, "apigwd: --seed %s: %s\n", srv.cfg.seed_file, err);
+		goto out;
+	}
 	srv.park = park_new();
 	srv.workers = workers_new();
-	if (!srv.park || !srv.workers) {
+	srv.metrics = metrics_new();
+	if (srv.cfg.rate && !(srv.ratelimit = ratelimit_new(srv.cfg.rate, srv.cfg.burst))) {
+		fprintf(stderr, "apigwd: out of memory\n");
+		goto out;
+	}
+	if (!srv.park || !srv.workers || !srv.metrics) {
 		fprintf(stderr, "apigwd: cannot start the parking lot\n");
 		goto out;
 	}
-	db_pool_on_commit(srv.pool, on_commit, srv.park);
+	db_pool_on_commit(srv.pool, on_commit, &srv);
+	db_pool_on_commit_start(srv.pool, metrics_commit_start, srv.metrics);
+	if (db_writer_start(srv.pool)) {
+		fprintf(stderr, "apigwd: cannot start the writer thread\n");
+		goto out;
+	}
 	if (http_start(&srv))
 		goto out;
 	unsigned port = http_port(&srv);
 	if (srv.cfg.port_file && write_port_file(srv.cfg.port_file, port))
 		goto out;
-	fprintf(stderr, "apigwd %s listening on http://%s:%u (db %s, region %s, account %s)\n",
+	log_msg(LOG_INFO, NULL, "apigwd %s listening on http://%s:%u (db %s, region %s, account %s)",
 		APIGWD_VERSION, srv.cfg.listen_host, port, srv.cfg.db_path, srv.cfg.region,
 		srv.cfg.account_id);
+	if (srv.cfg.auth_sigv4)
+		log_msg(LOG_INFO, NULL, "--auth sigv4: every /v2/ request must be signed with a key "
+					"of `apigwd credentials create`");
+	else
+		log_msg(LOG_WARN, NULL, "--auth none: requests are not authenticated, any caller "
+					"may act as any account%s",
+			strncmp(srv.cfg.listen_host, "127.", 4) ? " (--insecure: and not only from "
+								  "this machine)" : "");
 
 	sigwait(&stop, &sig);
-	fprintf(stderr, "apigwd: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	log_msg(LOG_INFO, NULL, "apigwd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	status = 0;
 out:
 	http_stop(&srv);
 	park_free(srv.park);
 	workers_free(srv.workers);
+	metrics_free(srv.metrics);
+	ratelimit_free(srv.ratelimit);
 	db_pool_close(srv.pool);
 	return status;
 }

@@ -161,6 +161,9 @@ struct txn_wrap {
 static enum db_rc txn_wrap_run(struct db *db, void *arg)
 {
 	struct txn_wrap *w = arg;
+	/* Inside the transaction, rq->db is the connection that runs it (the writer's, under
+	 * group commit), so that hooks reading through c->rq->db see the transaction. */
+	w->rq->db = db;
 	w->rq->config_changed[0] = '\0';
 	enum db_rc rc = w->fn(db, w->ctx);
 	if (rc == DB_OK && w->rq->config_changed[0] &&
@@ -285,10 +288,9 @@ enum err res_create_in(struct req *rq, const struct resdef *def, const char *par
 	return e->code;
 }
 
-/* Runs fn as a transaction and answers: `status` with c->out, or the error. */
-static void run_and_reply(struct rctx *c, db_txn_fn fn, unsigned status)
+/* Answers the outcome of an operation's transaction: `status` with c->out, or the error. */
+static void reply_outcome(struct rctx *c, enum db_rc rc, unsigned status)
 {
-	enum db_rc rc = res_txn(c->rq, fn, c, &c->err);
 	if (rc == DB_ABORT)
 		reply_error(c->rq, &c->err);
 	else if (rc != DB_OK) {
@@ -298,14 +300,70 @@ static void run_and_reply(struct rctx *c, db_txn_fn fn, unsigned status)
 		reply_empty(c->rq, status);
 	else
 		reply_json(c->rq, status, c->out);
-	rctx_reset(c);
+}
+
+/* An operation's transaction on its way through group commit: it outlives the handler. */
+struct pending {
+	struct db_job job;
+	struct txn_wrap wrap;
+	struct rctx *c;      /* owned: the start of a calloc'd block */
+	unsigned status;
+};
+
+/* On the writer thread once the batch is durable (or failed): answer, free, resume. */
+static void pending_done(void *arg, enum db_rc rc)
+{
+	struct pending *p = arg;
+	struct req *rq = p->c->rq;
+	rq->db = NULL;
+	rq->config_changed[0] = '\0';
+	reply_outcome(p->c, rc, p->status);
+	rctx_reset(p->c);
+	free(p->c);
+	free(p);
+	req_resume(rq);
+}
+
+/* Runs fn as c's transaction through group commit and answers when it is durable. Takes c,
+ * which must be the start of a calloc'd block. The request is suspended meanwhile, so no
+ * worker thread waits for the disk. */
+static void run_and_reply(struct rctx *c, db_txn_fn fn, unsigned status)
+{
+	struct req *rq = c->rq;
+	struct pending *p = calloc(1, sizeof *p);
+	if (!p) {
+		err_set(&c->err, E_INTERNAL, "Out of memory");
+		reply_error(rq, &c->err);
+		rctx_reset(c);
+		free(c);
+		return;
+	}
+	p->c = c;
+	p->status = status;
+	p->wrap = (struct txn_wrap){rq, fn, c, &c->err};
+	p->job = (struct db_job){.fn = txn_wrap_run, .ctx = &p->wrap, .done = pending_done,
+				 .done_arg = p};
+	req_defer(rq);
+	if (!db_submit(rq->srv->pool, &p->job))  /* no writer thread: commit here */
+		pending_done(p, db_txn(rq->db, txn_wrap_run, &p->wrap));
+}
+
+/* A new rctx in a calloc'd block of `size` bytes (an rctx or a struct starting with one). */
+static struct rctx *rctx_new(struct req *rq, const struct resdef *def, size_t size)
+{
+	struct rctx *c = calloc(1, size);
+	if (c)
+		rctx_init(c, rq, def);
+	else
+		reply_errf(rq, E_INTERNAL, "Out of memory");
+	return c;
 }
 
 void res_create(struct req *rq, const struct resdef *def)
 {
-	struct rctx c;
-	rctx_init(&c, rq, def);
-	run_and_reply(&c, create_txn, 201);
+	struct rctx *c = rctx_new(rq, def, sizeof *c);
+	if (c)
+		run_and_reply(c, create_txn, 201);
 }
 
 /* Reads the stored doc of the resource named by the path into c->prev. */
@@ -490,9 +548,9 @@ static enum db_rc update_txn(struct db *db, void *arg)
 
 void res_update(struct req *rq, const struct resdef *def)
 {
-	struct rctx c;
-	rctx_init(&c, rq, def);
-	run_and_reply(&c, update_txn, 200);
+	struct rctx *c = rctx_new(rq, def, sizeof *c);
+	if (c)
+		run_and_reply(c, update_txn, 200);
 }
 
 /* Loads the owning API of a resource addressed by storage path (its first path segment),
@@ -580,11 +638,13 @@ static enum db_rc modify_txn(struct db *db, void *arg)
 void res_modify(struct req *rq, const struct resdef *def, res_edit_fn edit, void *arg,
 		unsigned status)
 {
-	struct modify m = {.edit = edit};
-	rctx_init(&m.c, rq, def);
-	m.c.arg = arg;
-	/* &m.c is &m (first member), which is what modify_txn receives. */
-	run_and_reply(&m.c, modify_txn, status);
+	/* The rctx is the first member, so the block and its rctx share one address. */
+	struct modify *m = (struct modify *)rctx_new(rq, def, sizeof *m);
+	if (!m)
+		return;
+	m->edit = edit;
+	m->c.arg = arg;
+	run_and_reply(&m->c, modify_txn, status);
 }
 
 static enum db_rc delete_txn(struct db *db, void *arg)
@@ -613,7 +673,7 @@ static enum db_rc delete_txn(struct db *db, void *arg)
 
 void res_delete(struct req *rq, const struct resdef *def)
 {
-	struct rctx c;
-	rctx_init(&c, rq, def);
-	run_and_reply(&c, delete_txn, 204);
+	struct rctx *c = rctx_new(rq, def, sizeof *c);
+	if (c)
+		run_and_reply(c, delete_txn, 204);
 }

@@ -1577,6 +1577,8 @@ void api_export(struct req *rq)
 		err_set(&x.err, E_INTERNAL, "Could not write the exported document");
 		goto fail;
 	}
+	if (yaml) /* as API Gateway names it for exports (GetExport's accepts) */
+		rq->content_type = "application/yaml";
 	reply_text(rq, 200, text, len);
 	goto out;
 fail:

@@ -148,8 +148,9 @@ static enum err check_route_key(struct rctx *c, const char *key)
 			       key);
 	if (c->proto == P_WS && !valid_ws_key(key))
 		return err_set(&c->err, E_BAD_REQUEST, "The provided route key is not formatted properly");
-	/* A route made by quick create keeps its key (the model says so of ApiGatewayManaged). */
-	if (c->prev && json_is_true(json_object_get(c->prev, "apiGatewayManaged"))) {
+	/* A route made by quick create keeps its key (the model says so of ApiGatewayManaged),
+	 * except when UpdateApi renames it: that edit comes through res_edit with an argument. */
+	if (c->prev && !c->arg && json_is_true(json_object_get(c->prev, "apiGatewayManaged"))) {
 		const char *old = str(c->prev, "routeKey");
 		if (old && strcmp(old, key))
 			return err_set(&c->err, E_BAD_REQUEST,

@@ -195,6 +195,10 @@ class ImportYamlTest(ImportCase):
     def test_export_yaml_equals_json(self):
         as_json, _ = self.export(self.api, "JSON")
         as_yaml, text = self.export(self.api, "YAML")
+        for fmt, ctype in (("JSON", "application/json"), ("YAML", "application/yaml")):
+            status, hdrs, _ = self.server.http(
+                "GET", "/v2/apis/%s/exports/OAS30?outputType=%s" % (self.api, fmt))
+            self.assertEqual((status, hdrs["content-type"]), (200, ctype))
         self.assertEqual(as_yaml, as_json)
         self.assertIn('openapi: "3.0.1"', text)
         self.assertIn('"200":', text)  # a status code key must stay a string key
