@@ -21,8 +21,8 @@
 	X(S_RES_GET, "SELECT doc, body FROM resources WHERE account=?1 AND region=?2 "     \
 		     "AND kind=?3 AND parent=?4 AND id=?5")                                 \
 	X(S_RES_INSERT, "INSERT INTO resources (account, region, kind, parent, id, ukey, "  \
-			"ref, doc, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")       \
-	X(S_RES_UPDATE, "UPDATE resources SET ukey=?6, ref=?7, doc=?8, body=?9 "            \
+			"ref, doc, body, rev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") \
+	X(S_RES_UPDATE, "UPDATE resources SET ukey=?6, ref=?7, doc=?8, body=?9, rev=?10 "  \
 			"WHERE account=?1 AND region=?2 AND kind=?3 AND parent=?4 AND id=?5") \
 	X(S_RES_DELETE, "DELETE FROM resources WHERE account=?1 AND region=?2 AND kind=?3 " \
 			"AND parent=?4 AND id=?5")                                          \
@@ -51,8 +51,6 @@
 	X(S_ROOT_GET, "SELECT revision FROM roots WHERE account=?1 AND region=?2 AND root=?3") \
 	X(S_RES_REV, "SELECT rev FROM resources WHERE account=?1 AND region=?2 AND kind=?3 "   \
 		     "AND parent=?4 AND id=?5")                                                \
-	X(S_RES_SET_REV, "UPDATE resources SET rev=?6 WHERE account=?1 AND region=?2 AND "     \
-			 "kind=?3 AND parent=?4 AND id=?5")                                     \
 	X(S_CHANGES_CLEAR, "DELETE FROM changes")                                              \
 	X(S_EPOCH_NEW, "UPDATE meta SET value = lower(hex(randomblob(8))) WHERE key='epoch'") \
 	X(S_CRED_INSERT, "INSERT INTO credentials (access_key_id, secret, account, created) "   \
@@ -561,12 +559,6 @@ static enum db_rc record_change(struct db *db, const struct db_key *k, const cha
 	bind_text(s, 2, k->scope->region);
 	sqlite3_bind_text(s, 3, k->parent[0] ? k->parent : k->id, (int)rootlen, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, db->txn_rev);
-	if ((rc = exec_stmt(db, s)) != DB_OK || strcmp(op, "delete") == 0)
-		return rc;
-	if (!(s = stmt(db, S_RES_SET_REV)))
-		return DB_ERROR;
-	bind_key(s, k);
-	sqlite3_bind_int64(s, 6, db->txn_rev);
 	return exec_stmt(db, s);
 }
 
@@ -706,15 +698,18 @@ enum db_rc db_res_get(struct db *db, const struct db_key *k, char **doc, char **
 static enum db_rc write_row(struct db *db, enum stmt_id id, const struct db_key *k,
 			    const char *ukey, const char *ref, const char *doc, const char *body)
 {
-	sqlite3_stmt *s = stmt(db, id);
+	/* The row carries the revision of its last write: take it first. */
+	enum db_rc rc = take_revision(db);
+	sqlite3_stmt *s = rc == DB_OK ? stmt(db, id) : NULL;
 	if (!s)
-		return DB_ERROR;
+		return rc != DB_OK ? rc : DB_ERROR;
 	bind_key(s, k);
 	bind_text(s, 6, ukey);
 	bind_text(s, 7, ref);
 	bind_text(s, 8, doc);
 	bind_text(s, 9, body);
-	enum db_rc rc = exec_stmt(db, s);
+	sqlite3_bind_int64(s, 10, db->txn_rev);
+	rc = exec_stmt(db, s);
 	if (rc == DB_OK && sqlite3_changes(db->h) == 0)
 		rc = DB_NOTFOUND;
 	if (rc == DB_OK)
@@ -1061,21 +1056,33 @@ static int ops_copy(sqlite3 *dst, sqlite3 *src, const char *what, char *err, siz
 	return 0;
 }
 
+/* The one integer of a single-row query, without logging a failure (which the caller
+ * reports as a sentence). */
+static bool quiet_int(sqlite3 *h, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	bool ok = sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK &&
+		  sqlite3_step(s) == SQLITE_ROW;
+	if (ok)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return ok;
+}
+
 /* Whether h holds an apigwd database that is whole: it has the resources and meta tables,
  * a schema this binary knows, and passes PRAGMA quick_check. */
 static int ops_check_apigwd(sqlite3 *h, const char *path, char *err, size_t len)
 {
-	struct db tmp = {.h = h};
 	int64_t tables = 0, version = 0;
 	char *msg = NULL;
 	sqlite3_stmt *s = NULL;
 	int ok = 0;
-	if (ops_int(&tmp, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
-			  "name IN ('resources', 'meta')", &tables) != DB_OK || tables != 2) {
+	if (!quiet_int(h, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+			  "name IN ('resources', 'meta')", &tables) || tables != 2) {
 		snprintf(err, len, "%s is not an apigwd database", path);
 		return -1;
 	}
-	if (ops_int(&tmp, "PRAGMA user_version", &version) != DB_OK ||
+	if (!quiet_int(h, "PRAGMA user_version", &version) ||
 	    version > (int64_t)db_migrations_count) {
 		snprintf(err, len, "%s has schema version %lld, newer than this apigwd knows (%u)",
 			 path, (long long)version, db_migrations_count);
