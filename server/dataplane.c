@@ -222,43 +222,64 @@ static void reply_db_error(struct req *rq, enum db_rc rc)
 	reply_error(rq, &e);
 }
 
-void dataplane_api_config(struct req *rq)
-{
-	const char *api_id = req_param(rq, "apiId");
-	int64_t revision = 0, current = 0;
-	char *epoch = NULL;
-	json_t *cfg = NULL, *doc = NULL;
-	bool failed = false;
-	enum db_rc rc;
+/* Reads run statement by statement, outside any transaction, so a commit may land between two
+ * of them. A snapshot therefore reads the revision it will claim (and the epoch) before and
+ * after its content, and reads again when either moved: every write under what the snapshot
+ * covers moves that revision in the same transaction, so an unchanged revision proves the
+ * content is exactly the state at that revision. READ_ATTEMPTS bounds the retries under a
+ * storm of writes (then 503). */
+enum { READ_ATTEMPTS = 50 };
 
-	if (!authorized_or_reply(rq))
-		return;
-	if ((rc = db_revision(rq->db, &current, NULL, &epoch)) != DB_OK)
-		goto db_fail;
-	rc = db_root_revision(rq->db, &rq->scope, api_id, &revision);
-	if (rc != DB_OK && rc != DB_NOTFOUND)
-		goto db_fail;
-	if (hold_if_unchanged(rq, revision, current, &failed) || failed)
-		goto out;
-	cfg = live_config(rq, api_id, &rc);
-	if (rc == DB_NOTFOUND) {
-		reply_errf(rq, E_NOT_FOUND, "Invalid API identifier specified %s:%s", rq->account,
-			   api_id);
-		goto out;
+/* What a snapshot's revision is read from: the stage row (stage snapshot) or the API's root
+ * (API snapshot). DB_NOTFOUND when there is none. */
+struct snap_version {
+	const char *api_id;
+	const char *stage;   /* NULL: the API snapshot */
+};
+
+static enum db_rc version_read(struct req *rq, const struct snap_version *v, int64_t *rev,
+			       char **epoch)
+{
+	int64_t current = 0;
+	enum db_rc rc = db_revision(rq->db, &current, NULL, epoch);
+	if (rc != DB_OK)
+		return rc;
+	if (v->stage) {
+		struct db_key k = {&rq->scope, "stage", v->api_id, v->stage};
+		return db_res_revision(rq->db, &k, rev);
 	}
+	rc = db_root_revision(rq->db, &rq->scope, v->api_id, rev);
+	if (rc == DB_NOTFOUND) {  /* nothing ever changed under it: revision 0 */
+		*rev = 0;
+		rc = DB_OK;
+	}
+	return rc;
+}
+
+/* Whether the version read before the content (rev, epoch) still holds. */
+static bool version_same(struct req *rq, const struct snap_version *v, int64_t rev,
+			 const char *epoch)
+{
+	int64_t again = -1;
+	char *epoch2 = NULL;
+	enum db_rc rc = version_read(rq, v, &again, &epoch2);
+	bool same = rc == DB_OK && again == rev && epoch2 && strcmp(epoch, epoch2) == 0;
+	free(epoch2);
+	return same;
+}
+
+/* The API's current state in snapshot form: {"apiId", "api", "routes"}. New reference, or
+ * NULL with *rc set (DB_NOTFOUND: no such API). */
+static json_t *api_doc(struct req *rq, const char *api_id, enum db_rc *rc)
+{
+	json_t *cfg = live_config(rq, api_id, rc);
 	if (!cfg)
-		goto db_fail;
-	doc = json_pack("{s:s}", "apiId", api_id);
+		return NULL;
+	json_t *doc = json_pack("{s:s}", "apiId", api_id);
 	json_object_set(doc, "api", json_object_get(cfg, "api"));
 	json_object_set_new(doc, "routes", worker_routes(cfg));
-	reply_snapshot(rq, doc, revision, epoch);
-	goto out;
-db_fail:
-	reply_db_error(rq, rc);
-out:
 	json_decref(cfg);
-	json_decref(doc);
-	free(epoch);
+	return doc;
 }
 
 /* The snapshot a deployment stored (res_deployments.c keeps it in the hidden member
@@ -278,56 +299,105 @@ static json_t *deployment_snapshot(struct req *rq, const char *api_id, const cha
 	return snap;
 }
 
-void dataplane_stage_config(struct req *rq)
+/* The stage as deployed: {"apiId", "stageName", "deploymentId", "api", "stage", "routes"}.
+ * New reference, or NULL with *rc set; DB_ABORT: the stage has no deployment. */
+static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_name,
+			 enum db_rc *rc)
 {
-	const char *api_id = req_param(rq, "apiId");
-	const char *stage_name = req_param(rq, "stageName");
+	json_t *snap = NULL, *doc = NULL;
+	json_t *stage = row_body(rq, "stage", api_id, stage_name, rc);
+	if (!stage)
+		return NULL;
+	const char *dep = json_string_value(json_object_get(stage, "deploymentId"));
+	if (!dep)
+		*rc = DB_ABORT;
+	else if ((snap = deployment_snapshot(rq, api_id, dep, rc)) != NULL) {
+		doc = json_pack("{s:s,s:s,s:s}", "apiId", api_id, "stageName", stage_name,
+				"deploymentId", dep);
+		json_object_set(doc, "api", json_object_get(snap, "api"));
+		json_object_set(doc, "stage", stage);
+		json_object_set_new(doc, "routes", worker_routes(snap));
+	}
+	json_decref(stage);
+	json_decref(snap);
+	return doc;
+}
+
+/* Both snapshots: the version, the blocking-read rule, the content read consistently with
+ * the version, then the answer. */
+static void serve_snapshot(struct req *rq, const struct snap_version *v)
+{
 	int64_t revision = 0, current = 0;
 	char *epoch = NULL;
-	json_t *stage = NULL, *snap = NULL, *doc = NULL;
+	json_t *doc = NULL;
 	bool failed = false;
 	enum db_rc rc;
 
-	if (!authorized_or_reply(rq))
-		return;
-	if ((rc = db_revision(rq->db, &current, NULL, &epoch)) != DB_OK)
+	if ((rc = db_revision(rq->db, &current, NULL, NULL)) != DB_OK)
 		goto db_fail;
-	/* A stage's deployed configuration changes only when the stage row does: deployments
-	 * are immutable, and moving to one rewrites the stage. */
-	struct db_key k = {&rq->scope, "stage", api_id, stage_name};
-	rc = db_res_revision(rq->db, &k, &revision);
-	if (rc == DB_NOTFOUND) {
-		reply_errf(rq, E_NOT_FOUND, "Invalid stage identifier specified");
-		goto out;
-	}
+	rc = version_read(rq, v, &revision, &epoch);
+	if (rc == DB_NOTFOUND)
+		goto not_found;
 	if (rc != DB_OK)
 		goto db_fail;
 	if (hold_if_unchanged(rq, revision, current, &failed) || failed)
 		goto out;
-	stage = row_body(rq, "stage", api_id, stage_name, &rc);
-	if (!stage)
-		goto db_fail;
-	const char *dep = json_string_value(json_object_get(stage, "deploymentId"));
-	if (!dep) {
-		reply_errf(rq, E_NOT_FOUND, "Stage %s has no deployment", stage_name);
+	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+		if (attempt) {
+			free(epoch);
+			epoch = NULL;
+			rc = version_read(rq, v, &revision, &epoch);
+			if (rc == DB_NOTFOUND)
+				goto not_found;
+			if (rc != DB_OK)
+				goto db_fail;
+		}
+		doc = v->stage ? stage_doc(rq, v->api_id, v->stage, &rc)
+			       : api_doc(rq, v->api_id, &rc);
+		if (version_same(rq, v, revision, epoch))
+			break;
+		json_decref(doc);  /* a commit landed while reading: read again */
+		doc = NULL;
+		rc = DB_BUSY;
+	}
+	if (rc == DB_NOTFOUND)
+		goto not_found;
+	if (rc == DB_ABORT) {
+		reply_errf(rq, E_NOT_FOUND, "Stage %s has no deployment", v->stage);
 		goto out;
 	}
-	if (!(snap = deployment_snapshot(rq, api_id, dep, &rc)))
+	if (!doc)
 		goto db_fail;
-	doc = json_pack("{s:s,s:s,s:s}", "apiId", api_id, "stageName", stage_name, "deploymentId",
-			dep);
-	json_object_set(doc, "api", json_object_get(snap, "api"));
-	json_object_set(doc, "stage", stage);
-	json_object_set_new(doc, "routes", worker_routes(snap));
 	reply_snapshot(rq, doc, revision, epoch);
+	goto out;
+not_found:
+	if (v->stage)
+		reply_errf(rq, E_NOT_FOUND, "Invalid stage identifier specified");
+	else
+		reply_errf(rq, E_NOT_FOUND, "Invalid API identifier specified %s:%s", rq->account,
+			   v->api_id);
 	goto out;
 db_fail:
 	reply_db_error(rq, rc);
 out:
-	json_decref(stage);
-	json_decref(snap);
 	json_decref(doc);
 	free(epoch);
+}
+
+void dataplane_api_config(struct req *rq)
+{
+	struct snap_version v = {req_param(rq, "apiId"), NULL};
+	if (authorized_or_reply(rq))
+		serve_snapshot(rq, &v);
+}
+
+void dataplane_stage_config(struct req *rq)
+{
+	/* A stage's deployed configuration changes only when the stage row does: deployments
+	 * are immutable, and moving to one rewrites the stage. */
+	struct snap_version v = {req_param(rq, "apiId"), req_param(rq, "stageName")};
+	if (authorized_or_reply(rq))
+		serve_snapshot(rq, &v);
 }
 
 /* ---- the change feed ---- */
@@ -507,4 +577,14 @@ void dataplane_workers(struct req *rq)
 	json_t *doc = json_pack("{s:I,s:o}", "revision", (json_int_t)current, "items", items);
 	reply_json(rq, 200, doc);
 	json_decref(doc);
+}
+
+void workers_each(struct workers *w, workers_fn fn, void *ctx)
+{
+	const char *id;
+	json_t *rec;
+	pthread_mutex_lock(&w->lock);
+	json_object_foreach(w->by_id, id, rec)
+		fn(id, (int64_t)json_integer_value(json_object_get(rec, "revision")), ctx);
+	pthread_mutex_unlock(&w->lock);
 }

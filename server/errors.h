@@ -15,6 +15,10 @@
 	X(E_BAD_REQUEST, 400, "BadRequestException")                \
 	X(E_UNAUTHORIZED, 401, "UnauthorizedException")             \
 	X(E_ACCESS_DENIED, 403, "AccessDeniedException")            \
+	X(E_MISSING_AUTH_TOKEN, 403, "MissingAuthenticationTokenException") \
+	X(E_INCOMPLETE_SIGNATURE, 403, "IncompleteSignatureException") \
+	X(E_INVALID_SIGNATURE, 403, "InvalidSignatureException")    \
+	X(E_UNRECOGNIZED_CLIENT, 403, "UnrecognizedClientException") \
 	X(E_NOT_FOUND, 404, "NotFoundException")                    \
 	X(E_METHOD_NOT_ALLOWED, 405, "MethodNotAllowedException")   \
 	X(E_CONFLICT, 409, "ConflictException")                     \

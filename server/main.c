@@ -403,6 +403,9 @@ int main(int argc, char **argv)
 	if (srv.cfg.auth_sigv4)
 		log_msg(LOG_INFO, NULL, "--auth sigv4: every /v2/ request must be signed with a key "
 					"of `apigwd credentials create`");
+	if (srv.cfg.auth_sigv4 && !srv.cfg.dataplane_token)
+		log_msg(LOG_WARN, NULL, "--auth sigv4 without --dataplane-token: /dataplane/ is open "
+					"to anyone who can reach this address");
 	else
 		log_msg(LOG_WARN, NULL, "--auth none: requests are not authenticated, any caller "
 					"may act as any account%s",

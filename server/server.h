@@ -21,6 +21,7 @@ struct server_config {
 	size_t max_body;          /* request body limit, bytes */
 	unsigned threads;         /* libmicrohttpd worker threads */
 	unsigned max_connections; /* in total */
+	unsigned max_conn_per_ip; /* from one client address */
 	unsigned conn_timeout;    /* seconds of inactivity before a connection is closed */
 	int quiet;                /* no request log */
 	const char *dataplane_token; /* bearer token /dataplane/ requires, or NULL */
@@ -43,6 +44,8 @@ struct server {
 	atomic_uint inflight;                        /* requests received and not yet answered */
 	struct park *park;                           /* held requests; owned */
 	struct workers *workers;                     /* data-plane worker reports; owned */
+	struct metrics *metrics;                     /* GET /metrics counters (metrics.h); owned */
+	struct ratelimit *ratelimit;                 /* --rate buckets (reqlimits.h) or NULL; owned */
 };
 
 #endif
