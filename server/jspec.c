@@ -265,6 +265,26 @@ json_t *jspec_render(const struct jfield *fields, const json_t *doc, unsigned pr
 	return out;
 }
 
+const char *jstr(const json_t *obj, const char *name)
+{
+	return json_string_value(json_object_get(obj, name));
+}
+
+bool jstarts_with(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool jis_arn(const char *s)
+{
+	int colons = 0;
+	if (!jstarts_with(s, "arn:"))
+		return false;
+	for (; *s; s++)
+		colons += *s == ':';
+	return colons >= 5;
+}
+
 const struct jfield *jspec_field(const struct jfield *fields, const char *name)
 {
 	for (const struct jfield *f = fields; f->name; f++)

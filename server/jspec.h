@@ -96,6 +96,15 @@ json_t *jdefault_empty_map(const json_t *doc, unsigned proto);
 /* Reusable checks for rows. */
 enum err jcheck_tags(const struct jfield *f, const json_t *v, struct apierr *e);
 
+/* The string member `name` of obj, or NULL (absent or not a string). Borrowed. */
+const char *jstr(const json_t *obj, const char *name);
+
+/* Whether s is non-NULL and starts with prefix. */
+bool jstarts_with(const char *s, const char *prefix);
+
+/* Whether s has the shape of an ARN: arn:partition:service:region:account:resource. */
+bool jis_arn(const char *s);
+
 /* Looks a row up by wire name; NULL when absent. */
 const struct jfield *jspec_field(const struct jfield *fields, const char *name);
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ids.h"
+#include "sbuf.h"
 #include "server.h"
 
 /* Page sizes of every List operation [ours: AWS documents none]. */
@@ -411,44 +412,21 @@ void res_get(struct req *rq, const struct resdef *def)
 	rctx_reset(&c);
 }
 
-/* A growing text buffer for list answers. */
+/* A list answer being written. */
 struct page {
-	char *buf;
-	size_t len, cap;
-	bool failed;
+	struct sbuf text;
 	int64_t last_seq;
 	unsigned count;
 };
-
-static void page_add(struct page *p, const char *s, size_t n)
-{
-	if (p->failed)
-		return;
-	if (p->len + n + 1 > p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 4096;
-		while (cap < p->len + n + 1)
-			cap *= 2;
-		char *grown = realloc(p->buf, cap);
-		if (!grown) {
-			p->failed = true;
-			return;
-		}
-		p->buf = grown;
-		p->cap = cap;
-	}
-	memcpy(p->buf + p->len, s, n);
-	p->len += n;
-	p->buf[p->len] = '\0';
-}
 
 static bool page_row(const struct db_row *row, void *arg)
 {
 	struct page *p = arg;
 	if (p->count++)
-		page_add(p, ",", 1);
-	page_add(p, row->body, row->body_len);
+		sbuf_add(&p->text, ",", 1);
+	sbuf_add(&p->text, row->body, row->body_len);
 	p->last_seq = row->seq;
-	return !p->failed;
+	return !p->text.failed;
 }
 
 /* Reads query maxResults (a string holding a number, per the model). */
@@ -492,32 +470,33 @@ void res_list(struct req *rq, const struct resdef *def)
 		goto fail;
 	}
 	struct db_key k = {&rq->scope, def->kind, c.parent, NULL};
-	page_add(&p, "{\"items\":[", 10);
+	sbuf_addstr(&p.text, "{\"items\":[");
 	enum db_rc rc = db_res_list(rq->db, &k, after, size, page_row, &p, &more);
 	if (rc != DB_OK) {
 		res_db_error(rc, &c.err);
 		goto fail;
 	}
-	page_add(&p, "]", 1);
+	sbuf_addstr(&p.text, "]");
 	if (more) {
 		char next[TOKEN_MAX];
 		pagetoken_encode(rq->srv->token_key, list, p.last_seq, next);
-		page_add(&p, ",\"nextToken\":\"", 14);
-		page_add(&p, next, strlen(next));
-		page_add(&p, "\"", 1);
+		sbuf_addstr(&p.text, ",\"nextToken\":\"");
+		sbuf_addstr(&p.text, next);
+		sbuf_addstr(&p.text, "\"");
 	}
-	page_add(&p, "}", 1);
-	if (p.failed) {
+	sbuf_addstr(&p.text, "}");
+	size_t len = 0;
+	char *text = sbuf_detach(&p.text, &len);
+	if (!text) {
 		err_set(&c.err, E_INTERNAL, "Out of memory");
 		goto fail;
 	}
-	reply_text(rq, 200, p.buf, p.len);
-	p.buf = NULL;
+	reply_text(rq, 200, text, len);
 	goto out;
 fail:
 	reply_error(rq, &c.err);
 out:
-	free(p.buf);
+	sbuf_release(&p.text);
 	free(token);
 	rctx_reset(&c);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "jspec.h"
 #include "res_api_mappings.h"
 #include "res_domain_names.h"
 
@@ -17,11 +18,6 @@ static const struct jfield api_mapping_fields[] = {
 	{"stage", J_STR, 1, 128, F_IN | F_REQUIRED},
 	{0},
 };
-
-static const char *str(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
-}
 
 /* AWS's two rules for keys, in AWS's words. */
 static enum err check_key(struct rctx *c, const char *key)
@@ -46,7 +42,7 @@ static enum err check_routing_mode(struct rctx *c)
 		return res_db_error(rc == DB_NOTFOUND ? DB_ERROR : rc, &c->err);
 	json_t *domain = json_loads(body, 0, NULL);
 	free(body);
-	const char *mode = str(domain, "routingMode");
+	const char *mode = jstr(domain, "routingMode");
 	bool refused = mode && strcmp(mode, "ROUTING_RULE_ONLY") == 0;
 	json_decref(domain);
 	if (refused)
@@ -81,24 +77,24 @@ static enum err check_target(struct rctx *c, const char *api_id, const char *sta
  * loaded already (as a parent). */
 static enum err api_mapping_check(struct rctx *c)
 {
-	const char *key = str(c->out, "apiMappingKey");
+	const char *key = jstr(c->out, "apiMappingKey");
 	if (key && check_key(c, key))
 		return c->err.code;
 	if (!c->prev && check_routing_mode(c))
 		return c->err.code;
-	return check_target(c, str(c->out, "apiId"), str(c->out, "stage"));
+	return check_target(c, jstr(c->out, "apiId"), jstr(c->out, "stage"));
 }
 
 /* One mapping per key and domain; no key is the root, a key of its own. */
 static const char *api_mapping_ukey(const struct rctx *c)
 {
-	const char *key = str(c->out, "apiMappingKey");
+	const char *key = jstr(c->out, "apiMappingKey");
 	return key ? key : "";
 }
 
 static enum err api_mapping_conflict(const struct rctx *c, struct apierr *e)
 {
-	const char *key = str(c->out, "apiMappingKey");
+	const char *key = jstr(c->out, "apiMappingKey");
 	return err_set(e, E_CONFLICT, "An API mapping with key '%s' already exists for domain name %s",
 		       key ? key : "", c->parent);
 }

@@ -46,41 +46,20 @@ static const char *const request_only[] = {
 	"authorizerResultTtlInSeconds", "authorizerUri", "enableSimpleResponses", NULL,
 };
 
-static const char *str(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
-}
-
-static bool starts_with(const char *s, const char *prefix)
-{
-	return s && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* arn:partition:service:region:account:resource — six colon-separated parts, at least. */
-static bool looks_like_arn(const char *s)
-{
-	int colons = 0;
-	if (!starts_with(s, "arn:"))
-		return false;
-	for (; *s; s++)
-		colons += *s == ':';
-	return colons >= 5;
-}
-
 /* Skips "arn:<partition>:<service>:" and returns what follows, or NULL when s is not an ARN
  * of that service. */
 static const char *after_service(const char *s, const char *service)
 {
-	if (!starts_with(s, "arn:"))
+	if (!jstarts_with(s, "arn:"))
 		return NULL;
 	const char *p = strchr(s + 4, ':');
-	if (!p || p == s + 4 || !starts_with(p + 1, service))
+	if (!p || p == s + 4 || !jstarts_with(p + 1, service))
 		return NULL;
 	p += 1 + strlen(service);
 	return *p == ':' ? p + 1 : NULL;
@@ -95,13 +74,13 @@ static bool is_lambda_invocation_uri(const char *uri)
 	if (!p)
 		return false;
 	p = strchr(p, ':');  /* past the region */
-	if (!p || !starts_with(p, ":lambda:path/"))
+	if (!p || !jstarts_with(p, ":lambda:path/"))
 		return false;
 	p = strstr(p, "/functions/");
 	if (!p || !ends_with(p, "/invocations"))
 		return false;
 	p += strlen("/functions/");
-	if (starts_with(p, "${stageVariables."))
+	if (jstarts_with(p, "${stageVariables."))
 		return strlen(p) > strlen("${stageVariables.}/invocations");
 	const char *fn = after_service(p, "lambda");
 	return fn && strstr(fn, ":function:") != NULL &&
@@ -122,7 +101,7 @@ static bool valid_source(const char *s, const char *const *prefixes)
 	if (!s)
 		return false;
 	for (const char *const *p = prefixes; *p; p++)
-		if (starts_with(s, *p) && s[strlen(*p)] != '\0')
+		if (jstarts_with(s, *p) && s[strlen(*p)] != '\0')
 			return true;
 	return false;
 }
@@ -152,8 +131,8 @@ static enum err check_identity_sources(struct rctx *c, const json_t *list)
 static enum err check_request(struct rctx *c)
 {
 	const json_t *o = c->out;
-	const char *pfv = str(o, "authorizerPayloadFormatVersion");
-	const char *uri = str(o, "authorizerUri");
+	const char *pfv = jstr(o, "authorizerPayloadFormatVersion");
+	const char *uri = jstr(o, "authorizerUri");
 	const json_t *jwt = json_object_get(o, "jwtConfiguration");
 
 	/* AWS asks for the payload format before it looks at any value. */
@@ -190,7 +169,7 @@ static enum err check_jwt(struct rctx *c)
 	const json_t *jwt = json_object_get(o, "jwtConfiguration");
 	const json_t *sources = json_object_get(o, "identitySource");
 	const char *source = json_string_value(json_array_get(sources, 0));
-	const char *issuer = str(jwt, "issuer");
+	const char *issuer = jstr(jwt, "issuer");
 	static const char *const never[] = {"authorizerCredentialsArn", "authorizerUri",
 					    "authorizerPayloadFormatVersion", NULL};
 
@@ -211,7 +190,7 @@ static enum err check_jwt(struct rctx *c)
 	if (!issuer)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "jwtConfiguration.issuer is a required parameter for JWT authorizer");
-	if (!starts_with(issuer, "https://") || !issuer[strlen("https://")])
+	if (!jstarts_with(issuer, "https://") || !issuer[strlen("https://")])
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Invalid value for jwtConfiguration.issuer: %.256s. Must be an https:// "
 			       "URL",
@@ -232,9 +211,9 @@ static enum err authorizer_check(struct rctx *c)
 {
 	const json_t *o = c->out;
 	const json_t *sources = json_object_get(o, "identitySource");
-	const char *cred = str(o, "authorizerCredentialsArn");
+	const char *cred = jstr(o, "authorizerCredentialsArn");
 
-	if (strcmp(str(o, "authorizerType"), "JWT") == 0) {
+	if (strcmp(jstr(o, "authorizerType"), "JWT") == 0) {
 		if (c->proto == P_WS)
 			return err_set(&c->err, E_BAD_REQUEST,
 				       "JWT authorizers are supported only for HTTP APIs; WEBSOCKET "
@@ -248,7 +227,7 @@ static enum err authorizer_check(struct rctx *c)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Identity source must be set if authorizer caching is enabled (TTL is "
 			       "greater than 0)");
-	if (cred && !looks_like_arn(cred))
+	if (cred && !jis_arn(cred))
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Invalid value for authorizerCredentialsArn: %.256s. Must be an ARN",
 			       cred);
@@ -272,8 +251,8 @@ static void authorizer_on_create(struct rctx *c)
  * does not set again, so REQUEST <-> JWT works in one call. */
 static void authorizer_on_update(struct rctx *c)
 {
-	const char *was = str(c->prev, "authorizerType");
-	const char *now = str(c->doc, "authorizerType");
+	const char *was = jstr(c->prev, "authorizerType");
+	const char *now = jstr(c->doc, "authorizerType");
 	const json_t *in = c->rq->body;
 
 	if (was && now && strcmp(was, now)) {
@@ -299,10 +278,10 @@ static bool find_route(const struct db_row *row, void *arg)
 {
 	struct route_scan *s = arg;
 	json_t *doc = json_loads(row->doc, 0, NULL);
-	const char *auth = str(doc, "authorizerId");
+	const char *auth = jstr(doc, "authorizerId");
 	s->last_seq = row->seq;
 	if (auth && strcmp(auth, s->id) == 0) {
-		const char *key = str(doc, "routeKey");
+		const char *key = jstr(doc, "routeKey");
 		snprintf(s->route_key, sizeof s->route_key, "%s", key ? key : row->id);
 	}
 	json_decref(doc);
@@ -327,7 +306,7 @@ static enum err authorizer_before_delete(struct rctx *c)
 	if (s.route_key[0])
 		return err_set(&c->err, E_CONFLICT,
 			       "Cannot delete authorizer '%.256s', is referenced in route: %.256s",
-			       str(c->prev, "name"), s.route_key);
+			       jstr(c->prev, "name"), s.route_key);
 	return E_OK;
 }
 

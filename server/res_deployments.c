@@ -53,11 +53,6 @@ const struct jfield deployment_fields[] = {
 	{0},
 };
 
-static const char *str(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
-}
-
 static bool append_body(const struct db_row *row, void *arg)
 {
 	json_t *item = json_loadb(row->body, row->body_len, 0, NULL);
@@ -86,7 +81,7 @@ static enum db_rc list_children(struct db *db, const struct db_scope *scope, con
 	json_array_foreach(items, i, item) {
 		char parent[160];
 		json_t *children = NULL;
-		const char *id = str(item, id_member);
+		const char *id = jstr(item, id_member);
 		if (!id)
 			return DB_ERROR;
 		snprintf(parent, sizeof parent, "%s/%s", api_id, id);
@@ -177,7 +172,7 @@ static enum db_rc has_routes(struct req *rq, const char *api_id, bool *yes)
 
 static enum err deployment_check(struct rctx *c)
 {
-	const char *stage = str(c->doc, "stageName");
+	const char *stage = jstr(c->doc, "stageName");
 	bool routes = true;
 	enum db_rc rc;
 	if (c->prev)
@@ -214,8 +209,8 @@ static enum err deployment_after_write(struct rctx *c, bool created)
 		return E_OK;
 	if ((rc = snapshot_take(c->rq->db, &c->rq->scope, c->parent, &snap)) != DB_OK)
 		return res_db_error(rc, &c->err);
-	if (str(c->doc, "stageName"))
-		snprintf(stage, sizeof stage, "%s", str(c->doc, "stageName"));
+	if (jstr(c->doc, "stageName"))
+		snprintf(stage, sizeof stage, "%s", jstr(c->doc, "stageName"));
 	json_object_del(c->doc, "stageName");
 	json_object_set_new(c->doc, "snapshot", snap);
 	doc = json_dumps(c->doc, JSON_COMPACT);
@@ -302,7 +297,7 @@ enum err deployment_auto(struct req *rq, const char *api_id, unsigned proto, con
 	json_decref(server);
 	if (r)
 		return r;
-	snprintf(dep, sizeof dep, "%s", str(made, "deploymentId"));
+	snprintf(dep, sizeof dep, "%s", jstr(made, "deploymentId"));
 	json_decref(made);
 	return stage_point(rq, api_id, stage, dep, true, stage_out, e);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "jspec.h"
 #include "ids.h"
 #include "res_domain_names.h"
 
@@ -37,11 +38,6 @@ static const struct {
 	{"us-gov-west-1", "Z1K6XKP9SAGWDV"},
 };
 
-static bool starts_with(const char *s, const char *prefix)
-{
-	return s && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 /* The longest name apigwd can keep: a resource id is at most this long (struct rctx). DNS
  * allows 253; longer names than this are refused rather than cut. */
 #define NAME_MAX_LEN (sizeof ((struct rctx *)0)->id - 1)
@@ -58,7 +54,7 @@ static enum err check_domain_name(const struct jfield *f, const json_t *v, struc
 		return err_set(e, E_BAD_REQUEST,
 			       "Invalid domain name specified: %.512s. Must be at most %zu characters",
 			       name, NAME_MAX_LEN);
-	if (starts_with(p, "*."))
+	if (jstarts_with(p, "*."))
 		p += 2, labels++;
 	while (*p) {
 		size_t n = 0;
@@ -85,7 +81,7 @@ bad:
 
 static enum err check_arn(const struct jfield *f, const json_t *v, struct apierr *e)
 {
-	if (!starts_with(json_string_value(v), "arn:"))
+	if (!jstarts_with(json_string_value(v), "arn:"))
 		return err_set(e, E_BAD_REQUEST, "Invalid value for %s: %.256s. Must be an ARN",
 			       f->name, json_string_value(v));
 	return E_OK;
@@ -94,7 +90,7 @@ static enum err check_arn(const struct jfield *f, const json_t *v, struct apierr
 static enum err check_truststore_uri(const struct jfield *f, const json_t *v, struct apierr *e)
 {
 	(void)f;
-	if (!starts_with(json_string_value(v), "s3://"))
+	if (!jstarts_with(json_string_value(v), "s3://"))
 		return err_set(e, E_BAD_REQUEST,
 			       "Invalid value for mutualTlsAuthentication.truststoreUri: %.256s. Must "
 			       "be an S3 URI such as s3://bucket-name/key-name",

@@ -28,6 +28,7 @@
 #include "res_routes.h"
 #include "res_stages.h"
 #include "router.h"
+#include "sbuf.h"
 
 enum {
 	YAML_DEPTH_MAX = 128,	      /* nesting accepted in a YAML document */
@@ -37,48 +38,6 @@ enum {
 	LIST_PAGE = 500,	      /* rows read per db_res_list call */
 	HTTP_TIMEOUT_DEFAULT = 30000, /* HTTP APIs' timeoutInMillis, left out of exports */
 };
-
-/* ---- a growing text buffer ---- */
-
-struct sbuf {
-	char *p; /* NUL-terminated text, or NULL while empty; owned */
-	size_t len;
-	size_t cap;
-	bool failed; /* an allocation failed; the text is incomplete */
-};
-
-static void sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *grown = realloc(b->p, cap);
-		if (!grown) {
-			b->failed = true;
-			return;
-		}
-		b->p = grown;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sbuf_str(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
-/* ---- scalars ---- */
-
-static bool starts_with(const char *s, const char *prefix)
-{
-	return s && strncmp(s, prefix, strlen(prefix)) == 0;
-}
 
 /* The shortest text that reads back as d, with a decimal point for whole numbers: documents
  * write versions as 1.0, and "1.0" is what must come out. */
@@ -125,12 +84,12 @@ static bool core_int(const char *s, json_int_t *out)
 {
 	const char *digits = s;
 	int base = 10;
-	if (starts_with(s, "0o")) {
+	if (jstarts_with(s, "0o")) {
 		digits = s + 2;
 		base = 8;
 		if (!span_all(digits, "01234567"))
 			return false;
-	} else if (starts_with(s, "0x")) {
+	} else if (jstarts_with(s, "0x")) {
 		digits = s + 2;
 		base = 16;
 		if (!span_all(digits, "0123456789abcdefABCDEF"))
@@ -703,10 +662,10 @@ static void plan_base_path(const json_t *doc, const char *mode, char *out, size_
 		snprintf(name, sizeof name, "%.*s", (int)(close - url - 1), url + 1);
 		const char *dflt =
 		    json_string_value(json_object_get(json_object_get(vars, name), "default"));
-		sbuf_str(&b, dflt ? dflt : "");
+		sbuf_addstr(&b, dflt ? dflt : "");
 		url = close + 1;
 	}
-	const char *path = b.p ? b.p : "";
+	const char *path = b.buf ? b.buf : "";
 	const char *scheme = strstr(path, "://");
 	if (scheme)
 		path = strchr(scheme + 3, '/');
@@ -725,7 +684,7 @@ static void plan_base_path(const json_t *doc, const char *mode, char *out, size_
 		const char *rest = strchr(out + (out[0] == '/'), '/');
 		memmove(out, rest ? rest : "", rest ? strlen(rest) + 1 : 1);
 	}
-	free(b.p);
+	sbuf_release(&b);
 }
 
 static const struct {
@@ -894,14 +853,14 @@ static enum err warnings_error(const struct plan *p, struct apierr *e)
 	struct sbuf b = {0};
 	size_t i;
 	json_t *w;
-	sbuf_str(&b, "Warnings found during import:");
+	sbuf_addstr(&b, "Warnings found during import:");
 	json_array_foreach(p->warnings, i, w)
 	{
-		sbuf_str(&b, "\n");
-		sbuf_str(&b, json_string_value(w));
+		sbuf_addstr(&b, "\n");
+		sbuf_addstr(&b, json_string_value(w));
 	}
-	err_set(e, E_BAD_REQUEST, "%s", b.p ? b.p : "Warnings found during import:");
-	free(b.p);
+	err_set(e, E_BAD_REQUEST, "%s", b.buf ? b.buf : "Warnings found during import:");
+	sbuf_release(&b);
 	return e->code;
 }
 
@@ -1380,7 +1339,7 @@ static json_t *export_document(const struct export_ctx *x, bool extensions)
 		json_object_set_new(op, "responses",
 				    json_pack("{s:{s:o}}", "default", "description",
 					      json_sprintf("Default response for %s", key)));
-		if (extensions && starts_with(target, "integrations/")) {
+		if (extensions && jstarts_with(target, "integrations/")) {
 			const json_t *ig =
 			    json_object_get(x->integrations, target + strlen("integrations/"));
 			if (ig)
@@ -1501,12 +1460,12 @@ static char *yaml_write(const json_t *doc, size_t *len)
 		 yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&em, &ev) &&
 		 yaml_emitter_flush(&em);
 	yaml_emitter_delete(&em);
-	if (!ok || b.failed || !b.p) {
-		free(b.p);
+	if (!ok || b.failed || !b.buf) {
+		sbuf_release(&b);
 		return NULL;
 	}
 	*len = b.len;
-	return b.p;
+	return b.buf;
 }
 
 /* Query outputType (JSON | YAML, required), includeExtensions (default true), exportVersion
@@ -1601,8 +1560,8 @@ static bool is_op(const struct req *rq, const char *op)
 /* A quick create target: a Lambda function ARN (AWS_PROXY) or an http(s) URL (HTTP_PROXY). */
 static enum err check_target(const char *target, bool *lambda, struct apierr *e)
 {
-	*lambda = starts_with(target, "arn:");
-	if (!*lambda && !starts_with(target, "http://") && !starts_with(target, "https://"))
+	*lambda = jstarts_with(target, "arn:");
+	if (!*lambda && !jstarts_with(target, "http://") && !jstarts_with(target, "https://"))
 		return err_set(e, E_BAD_REQUEST,
 			       "Invalid target specified: %.256s. Must be a Lambda function ARN or "
 			       "an http:// or https:// URL",

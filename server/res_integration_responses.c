@@ -28,11 +28,6 @@ const struct jfield integration_response_fields[] = {
 	{0},
 };
 
-static const char *str(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
-}
-
 /* "$default", or a regular expression between slashes ("/4\d\d/"). */
 static bool valid_key(const char *key)
 {
@@ -56,7 +51,7 @@ static enum err parent_type(struct rctx *c, char *type, size_t len)
 		return res_db_error(rc, &c->err);
 	json_t *integration = json_loads(doc, 0, NULL);
 	free(doc);
-	snprintf(type, len, "%s", str(integration, "integrationType") ? str(integration, "integrationType") : "");
+	snprintf(type, len, "%s", jstr(integration, "integrationType") ? jstr(integration, "integrationType") : "");
 	json_decref(integration);
 	return E_OK;
 }
@@ -64,7 +59,7 @@ static enum err parent_type(struct rctx *c, char *type, size_t len)
 static enum err integration_response_check(struct rctx *c)
 {
 	char type[32];
-	const char *key = str(c->out, "integrationResponseKey");
+	const char *key = jstr(c->out, "integrationResponseKey");
 	if (c->proto != P_WS)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Integration responses are supported only for WEBSOCKET APIs");
@@ -85,14 +80,14 @@ static enum err integration_response_check(struct rctx *c)
 
 static const char *integration_response_ukey(const struct rctx *c)
 {
-	return str(c->out, "integrationResponseKey");
+	return jstr(c->out, "integrationResponseKey");
 }
 
 static enum err integration_response_conflict(const struct rctx *c, struct apierr *e)
 {
 	return err_set(e, E_CONFLICT,
 		       "IntegrationResponse with key %.256s already exists for this Integration",
-		       str(c->out, "integrationResponseKey"));
+		       jstr(c->out, "integrationResponseKey"));
 }
 
 const struct resdef integration_response_def = {

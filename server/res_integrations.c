@@ -115,42 +115,21 @@ const struct jfield integration_fields[] = {
 	{0},
 };
 
-static const char *str(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
-}
-
-static bool starts_with(const char *s, const char *prefix)
-{
-	return s && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* arn:partition:service:region:account:resource — six colon-separated parts, at least. */
-static bool looks_like_arn(const char *s)
-{
-	int colons = 0;
-	if (!starts_with(s, "arn:"))
-		return false;
-	for (; *s; s++)
-		colons += *s == ':';
-	return colons >= 5;
-}
-
 static bool is_http_url(const char *s)
 {
-	return starts_with(s, "http://") || starts_with(s, "https://") ||
-	       starts_with(s, "${stageVariables.");
+	return jstarts_with(s, "http://") || jstarts_with(s, "https://") ||
+	       jstarts_with(s, "${stageVariables.");
 }
 
 static enum err check_uri(struct rctx *c, const char *type, const char *uri)
 {
 	bool ok = true;
-	bool vpc = strcmp(str(c->out, "connectionType"), "VPC_LINK") == 0;
+	bool vpc = strcmp(jstr(c->out, "connectionType"), "VPC_LINK") == 0;
 	if (strcmp(type, "HTTP") == 0 || strcmp(type, "HTTP_PROXY") == 0)
 		/* HTTP APIs reach private resources through a listener or Cloud Map ARN. */
-		ok = is_http_url(uri) || (c->proto == P_HTTP && vpc && looks_like_arn(uri));
+		ok = is_http_url(uri) || (c->proto == P_HTTP && vpc && jis_arn(uri));
 	else if (strcmp(type, "AWS") == 0 || strcmp(type, "AWS_PROXY") == 0)
-		ok = looks_like_arn(uri) || strstr(uri, "${stageVariables.") != NULL;
+		ok = jis_arn(uri) || strstr(uri, "${stageVariables.") != NULL;
 	if (!ok)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Invalid integration URI specified: %.256s. %s integrations need %s",
@@ -169,14 +148,14 @@ static enum err check_request_parameters(struct rctx *c)
 	json_object_foreach(json_object_get(c->out, "requestParameters"), k, v) {
 		bool ok = true;
 		if (c->proto == P_WS)
-			ok = starts_with(k, "integration.request.header.") ||
-			     starts_with(k, "integration.request.querystring.") ||
-			     starts_with(k, "integration.request.path.");
+			ok = jstarts_with(k, "integration.request.header.") ||
+			     jstarts_with(k, "integration.request.querystring.") ||
+			     jstarts_with(k, "integration.request.path.");
 		else if (!subtype) {
 			const char *colon = strchr(k, ':');
-			ok = colon && (starts_with(k, "append:") || starts_with(k, "overwrite:") ||
-				       starts_with(k, "remove:")) &&
-			     (starts_with(colon + 1, "header.") || starts_with(colon + 1, "querystring.") ||
+			ok = colon && (jstarts_with(k, "append:") || jstarts_with(k, "overwrite:") ||
+				       jstarts_with(k, "remove:")) &&
+			     (jstarts_with(colon + 1, "header.") || jstarts_with(colon + 1, "querystring.") ||
 			      strcmp(colon + 1, "path") == 0);
 		}
 		if (!ok)
@@ -203,8 +182,8 @@ static enum err check_response_parameters(struct rctx *c)
 				       status);
 		json_object_foreach(map, k, v) {
 			if (!(strcmp(k, "overwrite:statuscode") == 0 ||
-			      starts_with(k, "append:header.") || starts_with(k, "overwrite:header.") ||
-			      starts_with(k, "remove:header.")))
+			      jstarts_with(k, "append:header.") || jstarts_with(k, "overwrite:header.") ||
+			      jstarts_with(k, "remove:header.")))
 				return err_set(&c->err, E_BAD_REQUEST,
 					       "Invalid mapping expression specified in "
 					       "responseParameters.%s: %.256s",
@@ -220,9 +199,9 @@ static enum err integration_check(struct rctx *c)
 {
 	const json_t *o = c->out;
 	const char *type = type_of(o);
-	const char *uri = str(o, "integrationUri");
-	const char *method = str(o, "integrationMethod");
-	const char *pfv = str(o, "payloadFormatVersion");
+	const char *uri = jstr(o, "integrationUri");
+	const char *method = jstr(o, "integrationMethod");
+	const char *pfv = jstr(o, "payloadFormatVersion");
 	bool subtype = json_object_get(o, "integrationSubtype") != NULL;
 	json_int_t timeout = json_integer_value(json_object_get(o, "timeoutInMillis"));
 	json_int_t tmax = c->proto == P_HTTP ? TIMEOUT_MAX_HTTP : TIMEOUT_MAX_WS;
@@ -246,7 +225,7 @@ static enum err integration_check(struct rctx *c)
 			       "integrationMethod is required for integrationType %s", type);
 	if (method && strcmp(type, "AWS_PROXY") == 0 && strcmp(method, "POST"))
 		return err_set(&c->err, E_BAD_REQUEST, "HttpMethod must be POST for AWS_PROXY IntegrationType");
-	if (strcmp(str(o, "connectionType"), "VPC_LINK") == 0 && !json_object_get(o, "connectionId"))
+	if (strcmp(jstr(o, "connectionType"), "VPC_LINK") == 0 && !json_object_get(o, "connectionId"))
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "connectionId is required when connectionType is VPC_LINK");
 	if (c->proto == P_WS && pfv && strcmp(pfv, "1.0"))
@@ -271,8 +250,8 @@ static enum err integration_check(struct rctx *c)
 				       "payloadFormatVersion 2.0 is supported only for Lambda AWS_PROXY "
 				       "integrations");
 	}
-	const char *cred = str(o, "credentialsArn");
-	if (cred && !looks_like_arn(cred))
+	const char *cred = jstr(o, "credentialsArn");
+	if (cred && !jis_arn(cred))
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Invalid value for credentialsArn: %.256s. Must be an ARN", cred);
 	if (check_request_parameters(c) || check_response_parameters(c))

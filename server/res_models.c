@@ -29,6 +29,7 @@
 
 #include "handlers.h"
 #include "res.h"
+#include "sbuf.h"
 #include "res_apis.h"
 #include "res_models.h"
 
@@ -293,40 +294,18 @@ void model_delete(struct req *rq)
 
 /* The template being written. */
 struct tpl {
-	char *buf;
-	size_t len, cap;
-	bool failed;          /* out of memory or past TEMPLATE_MAX */
+	struct sbuf text;     /* .max = TEMPLATE_MAX: past it, .failed */
 	const json_t *root;   /* the whole schema, for $ref */
 };
 
 static void tpl_add(struct tpl *t, const char *s, size_t n)
 {
-	if (t->failed)
-		return;
-	if (t->len + n + 1 > TEMPLATE_MAX) {
-		t->failed = true;
-		return;
-	}
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 1024;
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		char *grown = realloc(t->buf, cap);
-		if (!grown) {
-			t->failed = true;
-			return;
-		}
-		t->buf = grown;
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, s, n);
-	t->len += n;
-	t->buf[t->len] = '\0';
+	sbuf_add(&t->text, s, n);
 }
 
 static void tpl_puts(struct tpl *t, const char *s)
 {
-	tpl_add(t, s, strlen(s));
+	sbuf_addstr(&t->text, s);
 }
 
 static void tpl_indent(struct tpl *t, int n)
@@ -343,7 +322,7 @@ static void tpl_key(struct tpl *t, const char *name)
 	if (text)
 		tpl_puts(t, text);
 	else
-		t->failed = true;
+		t->text.failed = true;
 	free(text);
 	json_decref(s);
 }
@@ -442,7 +421,7 @@ static void tpl_value(struct tpl *t, const json_t *s, const char *path, int inde
 		json_object_foreach((json_t *)props, name, sub) {
 			char *sub_path = member_path(path, name);
 			if (!sub_path) {
-				t->failed = true;
+				t->text.failed = true;
 				return;
 			}
 			tpl_puts(t, first ? "\n" : ",\n");
@@ -452,7 +431,7 @@ static void tpl_value(struct tpl *t, const json_t *s, const char *path, int inde
 			tpl_puts(t, " : ");
 			tpl_value(t, sub, sub_path, indent + 2, depth + 1, arrays);
 			free(sub_path);
-			if (t->failed)
+			if (t->text.failed)
 				return;
 		}
 		if (!first) {
@@ -499,7 +478,7 @@ static void make_template(struct req *rq, struct template_ctx *x)
 	const char *model_id = req_param(rq, "modelId");
 	char *text = NULL;
 	json_t *doc = NULL, *schema = NULL;
-	struct tpl t = {0};
+	struct tpl t = {.text = {.max = TEMPLATE_MAX}};
 	struct db_key k = {&rq->scope, "model", api_id, model_id};
 	enum db_rc rc = db_res_get(rq->db, &k, &text, NULL, NULL);
 
@@ -535,16 +514,14 @@ static void make_template(struct req *rq, struct template_ctx *x)
 	t.root = schema;
 	tpl_puts(&t, "#set($inputRoot = $input.path('$'))\n");
 	tpl_value(&t, schema, "$inputRoot", 0, 0, 0);
-	if (t.failed)
+	if (t.text.failed)
 		err_set(&x->err, E_BAD_REQUEST,
 			"Unable to generate a template for Model %s: it would exceed %d bytes",
 			model_id, TEMPLATE_MAX);
-	else {
-		x->value = t.buf;
-		t.buf = NULL;
-	}
+	else
+		x->value = sbuf_detach(&t.text, NULL);
 out:
-	free(t.buf);
+	sbuf_release(&t.text);
 	free(text);
 	json_decref(doc);
 	json_decref(schema);

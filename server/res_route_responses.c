@@ -28,14 +28,9 @@ const struct jfield route_response_fields[] = {
 	{0},
 };
 
-static const char *str(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
-}
-
 static enum err route_response_check(struct rctx *c)
 {
-	const char *key = str(c->out, "routeResponseKey");
+	const char *key = jstr(c->out, "routeResponseKey");
 	const char *k;
 	json_t *v;
 	if (!key || strcmp(key, DEFAULT_KEY))
@@ -55,13 +50,13 @@ static enum err route_response_check(struct rctx *c)
 
 static const char *route_response_ukey(const struct rctx *c)
 {
-	return str(c->out, "routeResponseKey");
+	return jstr(c->out, "routeResponseKey");
 }
 
 static enum err route_response_conflict(const struct rctx *c, struct apierr *e)
 {
 	return err_set(e, E_CONFLICT, "RouteResponse with key %.256s already exists for this Route",
-		       str(c->out, "routeResponseKey"));
+		       jstr(c->out, "routeResponseKey"));
 }
 
 const struct resdef route_response_def = {

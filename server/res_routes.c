@@ -58,11 +58,6 @@ const struct jfield route_fields[] = {
 	{0},
 };
 
-static const char *str(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
-}
-
 static bool is_one_of(const char *s, const char *const *list)
 {
 	for (; *list; list++)
@@ -151,7 +146,7 @@ static enum err check_route_key(struct rctx *c, const char *key)
 	/* A route made by quick create keeps its key (the model says so of ApiGatewayManaged),
 	 * except when UpdateApi renames it: that edit comes through res_edit with an argument. */
 	if (c->prev && !c->arg && json_is_true(json_object_get(c->prev, "apiGatewayManaged"))) {
-		const char *old = str(c->prev, "routeKey");
+		const char *old = jstr(c->prev, "routeKey");
 		if (old && strcmp(old, key))
 			return err_set(&c->err, E_BAD_REQUEST,
 				       "The route key of a route managed by API Gateway cannot be "
@@ -189,8 +184,8 @@ static bool is_update_route(const struct rctx *c)
  * AWS_IAM take no authorizer; UpdateRoute naming an authorizer must name its type too. */
 static enum err check_authorization(struct rctx *c)
 {
-	const char *type = str(c->out, "authorizationType");
-	const char *auth_id = str(c->out, "authorizerId");
+	const char *type = jstr(c->out, "authorizationType");
+	const char *auth_id = jstr(c->out, "authorizerId");
 	const char *verb = c->prev ? "update" : "create";
 	enum db_rc rc = DB_OK;
 	json_t *authorizer = NULL;
@@ -202,7 +197,7 @@ static enum err check_authorization(struct rctx *c)
 			       "Invalid value for authorizationType: JWT. WEBSOCKET APIs support "
 			       "NONE, AWS_IAM and CUSTOM");
 	if (is_update_route(c) && json_is_object(c->rq->body)) {
-		const char *sent = str(c->rq->body, "authorizerId");
+		const char *sent = jstr(c->rq->body, "authorizerId");
 		if (sent && *sent && !json_object_get(c->rq->body, "authorizationType"))
 			return err_set(&c->err, E_BAD_REQUEST,
 				       "Unable to update route. Authorizer type is invalid or null.");
@@ -217,7 +212,7 @@ static enum err check_authorization(struct rctx *c)
 		authorizer = load_authorizer(c, auth_id, &rc);
 	if (rc != DB_OK && rc != DB_NOTFOUND)
 		return res_db_error(rc, &c->err);
-	const char *auth_type = str(authorizer, "authorizerType");
+	const char *auth_type = jstr(authorizer, "authorizerType");
 	if (custom && !(auth_type && strcmp(auth_type, "REQUEST") == 0))
 		out = err_set(&c->err, E_BAD_REQUEST,
 			      "Invalid authorizer ID specified. Setting the authorization type to "
@@ -289,8 +284,8 @@ static enum err check_request_parameters(struct rctx *c)
 
 static enum err route_check(struct rctx *c)
 {
-	const char *target = str(c->out, "target");
-	const char *key = str(c->out, "routeKey");
+	const char *target = jstr(c->out, "target");
+	const char *key = jstr(c->out, "routeKey");
 	if (check_route_key(c, key ? key : "") || check_authorization(c))
 		return c->err.code;
 	if (target && check_target(c, target))
@@ -303,7 +298,7 @@ static enum err route_check(struct rctx *c)
 /* "" is how a client clears these two: forget them. */
 static void drop_empty(json_t *doc, const char *name)
 {
-	const char *s = str(doc, name);
+	const char *s = jstr(doc, name);
 	if (s && !*s)
 		json_object_del(doc, name);
 }
@@ -329,7 +324,7 @@ static void route_on_create(struct rctx *c)
 static void route_on_update(struct rctx *c)
 {
 	const json_t *in = c->rq->body;
-	const char *type = is_update_route(c) ? str(in, "authorizationType") : NULL;
+	const char *type = is_update_route(c) ? jstr(in, "authorizationType") : NULL;
 	if (type && (strcmp(type, "NONE") == 0 || strcmp(type, "AWS_IAM") == 0) &&
 	    !json_object_get(in, "authorizerId"))
 		json_object_del(c->doc, "authorizerId");
@@ -338,13 +333,13 @@ static void route_on_update(struct rctx *c)
 
 static const char *route_ukey(const struct rctx *c)
 {
-	return str(c->out, "routeKey");
+	return jstr(c->out, "routeKey");
 }
 
 /* The integration id the route targets; NULL without a target. */
 static const char *route_ref(const struct rctx *c)
 {
-	const char *target = str(c->out, "target");
+	const char *target = jstr(c->out, "target");
 	if (!target || strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)))
 		return NULL;
 	return target + strlen(TARGET_PREFIX);
@@ -353,7 +348,7 @@ static const char *route_ref(const struct rctx *c)
 static enum err route_conflict(const struct rctx *c, struct apierr *e)
 {
 	return err_set(e, E_CONFLICT, "Route with key %.256s already exists for this API",
-		       str(c->out, "routeKey"));
+		       jstr(c->out, "routeKey"));
 }
 
 const struct resdef route_def = {

@@ -164,11 +164,6 @@ const struct jfield stage_fields[] = {
 	{0},
 };
 
-static const char *str(const json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
-}
-
 /* A copy of settings whose throttlingRateLimit is a real. New reference. */
 static json_t *rate_as_real(const json_t *settings)
 {
@@ -286,21 +281,10 @@ static enum err check_stage_variables(struct rctx *c)
 	return E_OK;
 }
 
-/* arn:partition:service:region:account:resource — six colon-separated parts, at least. */
-static bool looks_like_arn(const char *s)
-{
-	int colons = 0;
-	if (strncmp(s, "arn:", 4))
-		return false;
-	for (; *s; s++)
-		colons += *s == ':';
-	return colons >= 5;
-}
-
 static enum err check_access_log(struct rctx *c)
 {
 	const json_t *als = json_object_get(c->out, "accessLogSettings");
-	const char *arn = str(als, "destinationArn"), *format = str(als, "format");
+	const char *arn = jstr(als, "destinationArn"), *format = jstr(als, "format");
 	if (!als)
 		return E_OK;
 	if (!arn)
@@ -309,7 +293,7 @@ static enum err check_access_log(struct rctx *c)
 	if (!format)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "accessLogSettings.format is required to enable access logs");
-	if (!looks_like_arn(arn))
+	if (!jis_arn(arn))
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Invalid value for accessLogSettings.destinationArn: %.256s. Must be "
 			       "the ARN of a CloudWatch Logs log group",
@@ -326,7 +310,7 @@ static bool collect_route_key(const struct db_row *row, void *arg)
 {
 	json_t *keys = arg;
 	json_t *doc = json_loads(row->doc, 0, NULL);
-	const char *key = str(doc, "routeKey");
+	const char *key = jstr(doc, "routeKey");
 	if (key)
 		json_object_set_new(keys, key, json_true());
 	json_decref(doc);
@@ -369,8 +353,8 @@ static enum err check_route_keys(struct rctx *c)
  * autoDeploy stage by hand (internal moves pass an edit argument, c->arg). */
 static enum err check_deployment(struct rctx *c)
 {
-	const char *dep = str(c->out, "deploymentId");
-	const char *before = str(c->prev, "deploymentId");
+	const char *dep = jstr(c->out, "deploymentId");
+	const char *before = jstr(c->prev, "deploymentId");
 	if (!dep || (before && strcmp(dep, before) == 0))
 		return E_OK;
 	if (c->prev && !c->arg && json_is_true(json_object_get(c->out, "autoDeploy")))
@@ -410,7 +394,7 @@ static enum err stage_check(struct rctx *c)
 
 static const char *stage_ref(const struct rctx *c)
 {
-	return str(c->out, "deploymentId");
+	return jstr(c->out, "deploymentId");
 }
 
 /* A stage that has just been created with autoDeploy, or had it turned on, is deployed at

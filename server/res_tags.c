@@ -33,11 +33,6 @@ static const struct jfield tag_fields[] = {
 	{0},
 };
 
-static bool starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static enum err bad_arn(const char *arn, struct apierr *e)
 {
 	return err_set(e, E_BAD_REQUEST,
@@ -75,14 +70,14 @@ static enum err parse_arn(const char *arn, struct target *t, struct apierr *e)
 	memset(t, 0, sizeof *t);
 	if (!p)
 		return bad_arn("", e);
-	if (!starts_with(p, "arn:"))
+	if (!jstarts_with(p, "arn:"))
 		return bad_arn(arn, e);
 	p += 4;
 	n = strcspn(p, ":");
-	if (!((n == 3 && starts_with(p, "aws")) || (n > 4 && starts_with(p, "aws-"))))
+	if (!((n == 3 && jstarts_with(p, "aws")) || (n > 4 && jstarts_with(p, "aws-"))))
 		return bad_arn(arn, e);
 	p += n;
-	if (!starts_with(p, ":apigateway:"))
+	if (!jstarts_with(p, ":apigateway:"))
 		return bad_arn(arn, e);
 	p += strlen(":apigateway:");
 	n = strcspn(p, ":");

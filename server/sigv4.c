@@ -12,50 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a growable string ---- */
-
-struct buf {
-	char *p;      /* NUL-terminated when not failed; owned */
-	size_t len;
-	size_t cap;
-	bool failed;  /* an allocation failed: everything after is dropped */
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *grown = realloc(b->p, cap);
-		if (!grown) {
-			b->failed = true;
-			return;
-		}
-		b->p = grown;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-/* Returns the string (new; the caller frees) or NULL when an allocation failed. */
-static char *buf_take(struct buf *b)
-{
-	if (b->failed || !b->p) {
-		free(b->p);
-		return b->failed ? NULL : strdup("");
-	}
-	return b->p;
-}
+#include "sbuf.h"
 
 /* ---- encoding ---- */
 
@@ -66,16 +23,16 @@ static bool unreserved(unsigned char c)
 
 /* Appends n bytes of s with every byte but the unreserved ones (and '/' when keep_slash)
  * percent-encoded in upper-case hex, as botocore's quote(safe='-_.~' [+ '/']) does. */
-static void buf_encode(struct buf *b, const char *s, size_t n, bool keep_slash)
+static void buf_encode(struct sbuf *b, const char *s, size_t n, bool keep_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (unreserved(c) || (keep_slash && c == '/')) {
-			buf_add(b, (const char *)&s[i], 1);
+			sbuf_add(b, (const char *)&s[i], 1);
 		} else {
 			char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-			buf_add(b, esc, 3);
+			sbuf_add(b, esc, 3);
 		}
 	}
 }
@@ -90,7 +47,7 @@ static int hexval(char c)
  * Returns a new string or NULL. */
 static char *recode(const char *s)
 {
-	struct buf out = {0};
+	struct sbuf out = {0};
 	size_t n = strlen(s);
 	char *dec = malloc(n + 1), *d = dec;
 	if (!dec)
@@ -107,7 +64,7 @@ static char *recode(const char *s)
 	}
 	buf_encode(&out, dec, (size_t)(d - dec), false);
 	free(dec);
-	return buf_take(&out);
+	return sbuf_detach(&out, NULL);
 }
 
 static void hex_of(const unsigned char *md, size_t n, char *out)
@@ -354,7 +311,7 @@ bool sigv4_check_time(time_t t, const char *amz_date, time_t now, char *msg, siz
 /* The canonical URI: botocore's quote(remove_dot_segments(path), safe='/~'). Empty and '.'
  * segments are dropped, '..' drops the segment before it; the leading '/' stays, and the
  * trailing one when any segment remains. */
-static void canonical_uri(struct buf *b, const char *path)
+static void canonical_uri(struct sbuf *b, const char *path)
 {
 	size_t n = strlen(path), nseg = 0, max = 1;
 	for (size_t i = 0; i < n; i++)
@@ -381,16 +338,16 @@ static void canonical_uri(struct buf *b, const char *path)
 		p += len + 1;
 	}
 	if (n && path[0] == '/')
-		buf_str(b, "/");
+		sbuf_addstr(b, "/");
 	for (size_t i = 0; i < nseg; i++) {
 		if (i)
-			buf_str(b, "/");
+			sbuf_addstr(b, "/");
 		buf_encode(b, segs[i].s, segs[i].len, true);
 	}
 	if (nseg && n && path[n - 1] == '/')
-		buf_str(b, "/");
+		sbuf_addstr(b, "/");
 	if (!nseg && !(n && path[0] == '/'))
-		buf_str(b, "/");
+		sbuf_addstr(b, "/");
 	free(segs);
 }
 
@@ -405,7 +362,7 @@ static int qpair_cmp(const void *x, const void *y)
 	return c ? c : strcmp(a->v, b->v);
 }
 
-static void canonical_query(struct buf *b, const struct sigv4_pair *q, size_t n)
+static void canonical_query(struct sbuf *b, const struct sigv4_pair *q, size_t n)
 {
 	struct qpair *pairs = n ? calloc(n, sizeof *pairs) : NULL;
 	if (n && !pairs) {
@@ -422,10 +379,10 @@ static void canonical_query(struct buf *b, const struct sigv4_pair *q, size_t n)
 		qsort(pairs, n, sizeof *pairs, qpair_cmp);
 		for (size_t i = 0; i < n; i++) {
 			if (i)
-				buf_str(b, "&");
-			buf_str(b, pairs[i].k);
-			buf_str(b, "=");
-			buf_str(b, pairs[i].v);
+				sbuf_addstr(b, "&");
+			sbuf_addstr(b, pairs[i].k);
+			sbuf_addstr(b, "=");
+			sbuf_addstr(b, pairs[i].v);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -441,7 +398,7 @@ static bool space(char c)
 }
 
 /* Appends v trimmed, each inner run of whitespace as one space. */
-static void buf_trimmed(struct buf *b, const char *v)
+static void buf_trimmed(struct sbuf *b, const char *v)
 {
 	bool first = true;
 	while (*v) {
@@ -453,8 +410,8 @@ static void buf_trimmed(struct buf *b, const char *v)
 		if (!n)
 			break;
 		if (!first)
-			buf_str(b, " ");
-		buf_add(b, v, n);
+			sbuf_addstr(b, " ");
+		sbuf_add(b, v, n);
 		first = false;
 		v += n;
 	}
@@ -462,50 +419,50 @@ static void buf_trimmed(struct buf *b, const char *v)
 
 /* "name:value1,value2\n" for the signed header `name` (len bytes). False when the request
  * has no such header. */
-static bool canonical_header(struct buf *b, const struct sigv4_request *r, const char *name,
+static bool canonical_header(struct sbuf *b, const struct sigv4_request *r, const char *name,
 			     size_t len)
 {
 	bool found = false;
-	buf_add(b, name, len);
-	buf_str(b, ":");
+	sbuf_add(b, name, len);
+	sbuf_addstr(b, ":");
 	for (size_t i = 0; i < r->nheaders; i++) {
 		const char *hn = r->headers[i].name;
 		if (!hn || strlen(hn) != len || strncasecmp(hn, name, len) != 0)
 			continue;
 		if (found)
-			buf_str(b, ",");
+			sbuf_addstr(b, ",");
 		buf_trimmed(b, r->headers[i].value ? r->headers[i].value : "");
 		found = true;
 	}
-	buf_str(b, "\n");
+	sbuf_addstr(b, "\n");
 	return found;
 }
 
 char *sigv4_canonical_request(const struct sigv4_request *r, const char *signed_headers,
 			      char *msg, size_t msglen)
 {
-	struct buf b = {0};
-	buf_str(&b, r->method);
-	buf_str(&b, "\n");
+	struct sbuf b = {0};
+	sbuf_addstr(&b, r->method);
+	sbuf_addstr(&b, "\n");
 	canonical_uri(&b, r->path);
-	buf_str(&b, "\n");
+	sbuf_addstr(&b, "\n");
 	canonical_query(&b, r->query, r->nquery);
-	buf_str(&b, "\n");
+	sbuf_addstr(&b, "\n");
 	for (const char *p = signed_headers; *p;) {
 		size_t n = strcspn(p, ";");
 		if (n && !canonical_header(&b, r, p, n)) {
 			say(msg, msglen, "The header '%.*s' is in SignedHeaders but not in the request",
 			    (int)(n > 64 ? 64 : n), p);
-			free(b.p);
+			sbuf_release(&b);
 			return NULL;
 		}
 		p += n + (p[n] == ';');
 	}
-	buf_str(&b, "\n");
-	buf_str(&b, signed_headers);
-	buf_str(&b, "\n");
-	buf_str(&b, r->payload_hash);
-	char *out = buf_take(&b);
+	sbuf_addstr(&b, "\n");
+	sbuf_addstr(&b, signed_headers);
+	sbuf_addstr(&b, "\n");
+	sbuf_addstr(&b, r->payload_hash);
+	char *out = sbuf_detach(&b, NULL);
 	if (!out)
 		say(msg, msglen, "Out of memory");
 	return out;
@@ -525,7 +482,7 @@ bool sigv4_sign(const struct sigv4_request *r, const struct sigv4_auth *a, const
 {
 	char *creq = sigv4_canonical_request(r, a->signed_headers, msg, msglen);
 	char creq_hash[65];
-	struct buf sts = {0};
+	struct sbuf sts = {0};
 	unsigned char k1[32], k2[32], sig[32];
 	bool ok = false;
 	size_t slen = strlen(secret);
@@ -534,18 +491,18 @@ bool sigv4_sign(const struct sigv4_request *r, const struct sigv4_auth *a, const
 	if (!creq || !kinit)
 		goto out;
 	sigv4_sha256_hex(creq, strlen(creq), creq_hash);
-	buf_str(&sts, SIGV4_ALGORITHM "\n");
-	buf_str(&sts, r->amz_date);
-	buf_str(&sts, "\n");
-	buf_str(&sts, a->date);
-	buf_str(&sts, "/");
-	buf_str(&sts, a->region);
-	buf_str(&sts, "/");
-	buf_str(&sts, a->service);
-	buf_str(&sts, "/");
-	buf_str(&sts, a->terminator);
-	buf_str(&sts, "\n");
-	buf_str(&sts, creq_hash);
+	sbuf_addstr(&sts, SIGV4_ALGORITHM "\n");
+	sbuf_addstr(&sts, r->amz_date);
+	sbuf_addstr(&sts, "\n");
+	sbuf_addstr(&sts, a->date);
+	sbuf_addstr(&sts, "/");
+	sbuf_addstr(&sts, a->region);
+	sbuf_addstr(&sts, "/");
+	sbuf_addstr(&sts, a->service);
+	sbuf_addstr(&sts, "/");
+	sbuf_addstr(&sts, a->terminator);
+	sbuf_addstr(&sts, "\n");
+	sbuf_addstr(&sts, creq_hash);
 	if (sts.failed)
 		goto out;
 	memcpy(kinit, "AWS4", 4);
@@ -553,7 +510,7 @@ bool sigv4_sign(const struct sigv4_request *r, const struct sigv4_auth *a, const
 	/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), terminator) */
 	ok = hmac(kinit, slen + 4, a->date, k1) && hmac(k1, 32, a->region, k2) &&
 	     hmac(k2, 32, a->service, k1) && hmac(k1, 32, a->terminator, k2) &&
-	     hmac(k2, 32, sts.p, sig);
+	     hmac(k2, 32, sts.buf, sig);
 	if (ok)
 		hex_of(sig, 32, out);
 	else
@@ -565,7 +522,7 @@ out:
 	}
 	OPENSSL_cleanse(k1, sizeof k1);
 	OPENSSL_cleanse(k2, sizeof k2);
-	free(sts.p);
+	sbuf_release(&sts);
 	free(creq);
 	return ok;
 }
