@@ -187,18 +187,17 @@ static json_t *worker_routes(const json_t *cfg)
 	return out;
 }
 
-/* Answers a snapshot: 304 when If-None-Match names it, else 200 with an ETag. */
-static void reply_snapshot(struct req *rq, json_t *doc, int64_t revision, const char *epoch)
+/* Sets the snapshot's ETag, "EPOCH.REVISION"; true (after answering 304) when the request's
+ * If-None-Match names it. */
+static bool not_modified(struct req *rq, int64_t revision, const char *epoch)
 {
 	snprintf(rq->etag, sizeof rq->etag, "\"%s.%lld\"", epoch, (long long)revision);
 	const char *inm = req_header(rq, "If-None-Match");
 	if (inm && strcmp(inm, rq->etag) == 0) {
 		reply_empty(rq, 304);
-		return;
+		return true;
 	}
-	json_object_set_new(doc, "revision", json_integer(revision));
-	json_object_set_new(doc, "epoch", json_string(epoch));
-	reply_json(rq, 200, doc);
+	return false;
 }
 
 /* The blocking-read rule shared by both snapshots: with ?index=REV, while `revision` is still
@@ -323,14 +322,107 @@ static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_n
 	return doc;
 }
 
-/* Both snapshots: the version, the blocking-read rule, the content read consistently with
- * the version, then the answer. */
+/* ---- the answer cache ----
+ * A snapshot's bytes are a function of (account, region, apiId, stageName, epoch, revision), a
+ * change-feed page's of (account, region, since, apiId, epoch, current revision), and every
+ * worker following a stage asks for the same ones after each change: the last few answers are
+ * kept (in struct workers, the data plane's state) and sent again without a read. */
+enum { CACHE_SLOTS = 64, CACHE_MAX_BODY = 8 << 20 };
+
+struct cached {
+	char key[320];       /* "S account region apiId stageName" ("" stage: the API snapshot),
+				"F account region since apiId" (a feed page) */
+	char epoch[40];
+	int64_t revision;
+	char *body;          /* owned; NULL: an empty slot */
+	size_t len;
+	uint64_t used;       /* the cache's clock at the last hit */
+};
+
+struct snapcache {
+	pthread_mutex_t lock;
+	uint64_t clock;
+	struct cached slot[CACHE_SLOTS];
+};
+
+/* The cache key of a snapshot; false when it does not fit (then it is not cached). */
+static bool cache_key(const struct req *rq, const struct snap_version *v, char *key, size_t len)
+{
+	int n = snprintf(key, len, "S %s %s %s %s", rq->account, rq->region, v->api_id,
+			 v->stage ? v->stage : "");
+	return n > 0 && (size_t)n < len;
+}
+
+/* A copy of the cached body of (key, epoch, revision), or NULL. */
+static char *cache_get(struct snapcache *c, const char *key, const char *epoch, int64_t revision,
+		       size_t *len)
+{
+	char *out = NULL;
+	pthread_mutex_lock(&c->lock);
+	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+		struct cached *e = &c->slot[i];
+		if (e->body && e->revision == revision && strcmp(e->key, key) == 0 &&
+		    strcmp(e->epoch, epoch) == 0) {
+			if ((out = malloc(e->len + 1)) != NULL) {
+				memcpy(out, e->body, e->len + 1);
+				*len = e->len;
+				e->used = ++c->clock;
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return out;
+}
+
+/* Keeps a copy of body as (key, epoch, revision), in place of the least recently used. */
+static void cache_put(struct snapcache *c, const char *key, const char *epoch, int64_t revision,
+		      const char *body, size_t len)
+{
+	if (len > CACHE_MAX_BODY || strlen(epoch) >= sizeof c->slot[0].epoch)
+		return;
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, body, len + 1);
+	pthread_mutex_lock(&c->lock);
+	struct cached *victim = &c->slot[0];
+	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+		struct cached *e = &c->slot[i];
+		if (e->body && e->revision == revision && strcmp(e->key, key) == 0 &&
+		    strcmp(e->epoch, epoch) == 0) {
+			victim = NULL;  /* another request cached it meanwhile */
+			break;
+		}
+		if (!e->body || (victim->body && e->used < victim->used))
+			victim = e;
+	}
+	if (victim) {
+		free(victim->body);
+		snprintf(victim->key, sizeof victim->key, "%s", key);
+		snprintf(victim->epoch, sizeof victim->epoch, "%s", epoch);
+		victim->revision = revision;
+		victim->body = copy;
+		victim->len = len;
+		victim->used = ++c->clock;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&c->lock);
+	free(copy);
+}
+
+static struct snapcache *workers_cache(struct workers *w);
+
+/* Both snapshots: the version, the blocking-read rule, If-None-Match, the cache, else the
+ * content read consistently with the version; then the answer. */
 static void serve_snapshot(struct req *rq, const struct snap_version *v)
 {
+	struct snapcache *cache = workers_cache(rq->srv->workers);
 	int64_t revision = 0, current = 0;
-	char *epoch = NULL;
+	char *epoch = NULL, *text = NULL, key[sizeof cache->slot[0].key];
+	size_t len = 0;
 	json_t *doc = NULL;
-	bool failed = false;
+	bool failed = false, cacheable = cache_key(rq, v, key, sizeof key);
 	enum db_rc rc;
 
 	if ((rc = db_revision(rq->db, &current, NULL, NULL)) != DB_OK)
@@ -342,6 +434,12 @@ static void serve_snapshot(struct req *rq, const struct snap_version *v)
 		goto db_fail;
 	if (hold_if_unchanged(rq, revision, current, &failed) || failed)
 		goto out;
+	if (not_modified(rq, revision, epoch))
+		goto out;
+	if (cacheable && (text = cache_get(cache, key, epoch, revision, &len)) != NULL) {
+		reply_text(rq, 200, text, len);
+		goto out;
+	}
 	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
 		if (attempt) {
 			free(epoch);
@@ -368,7 +466,18 @@ static void serve_snapshot(struct req *rq, const struct snap_version *v)
 	}
 	if (!doc)
 		goto db_fail;
-	reply_snapshot(rq, doc, revision, epoch);
+	if (not_modified(rq, revision, epoch))  /* the revision moved while reading */
+		goto out;
+	json_object_set_new(doc, "revision", json_integer(revision));
+	json_object_set_new(doc, "epoch", json_string(epoch));
+	if (!(text = json_dumps(doc, JSON_COMPACT))) {
+		reply_errf(rq, E_INTERNAL, "Could not serialise the snapshot");
+		goto out;
+	}
+	len = strlen(text);
+	if (cacheable)
+		cache_put(cache, key, epoch, revision, text, len);
+	reply_text(rq, 200, text, len);
 	goto out;
 not_found:
 	if (v->stage)
@@ -419,12 +528,30 @@ static bool feed_row(const struct db_change *ch, void *arg)
 	return c && json_array_append_new(f->changes, c) == 0;
 }
 
+/* 410 Gone with the current position: the worker resyncs from snapshots. */
+static void reply_gone(struct req *rq, const char *why, int64_t current, const char *epoch)
+{
+	json_t *gone = json_pack("{s:s,s:I,s:s}", "message", why, "revision", (json_int_t)current,
+				 "epoch", epoch);
+	char *text = gone ? json_dumps(gone, JSON_COMPACT) : NULL;
+	json_decref(gone);
+	if (!text) {
+		reply_errf(rq, E_INTERNAL, "Could not serialise the response");
+		return;
+	}
+	reply_text(rq, 410, text, strlen(text));
+	rq->error_name = err_name(E_GONE);
+}
+
 void dataplane_changes(struct req *rq)
 {
+	struct snapcache *cache = workers_cache(rq->srv->workers);
 	long long since = 0, wait = 0;
 	bool has_since = false;
 	int64_t current = 0, oldest = 0;
-	char *epoch = NULL, *want_epoch = NULL, *api_id = NULL;
+	char *epoch = NULL, *want_epoch = NULL, *api_id = NULL, *text = NULL;
+	char key[sizeof cache->slot[0].key];
+	size_t len = 0;
 	struct feed f = {0};
 	enum db_rc rc;
 
@@ -439,18 +566,24 @@ void dataplane_changes(struct req *rq)
 	}
 	want_epoch = req_query(rq, "epoch");
 	api_id = req_query(rq, "apiId");
-	if (!has_since || since < oldest || since > current ||
-	    (want_epoch && strcmp(want_epoch, epoch) != 0)) {
-		json_t *gone = json_pack(
-			"{s:s,s:I,s:s}", "message",
-			!has_since ? "since is required: resync from a snapshot"
-			: (want_epoch && strcmp(want_epoch, epoch)) ? "The history changed (new epoch): resync from a snapshot"
-			: "since is outside the retained history: resync from a snapshot",
-			"revision", (json_int_t)current, "epoch", epoch);
-		char *text = json_dumps(gone, JSON_COMPACT);
-		json_decref(gone);
-		reply_text(rq, 410, text, text ? strlen(text) : 0);
-		rq->error_name = err_name(E_GONE);
+	if (want_epoch && strcmp(want_epoch, epoch) != 0) {
+		reply_gone(rq, "The history changed (new epoch): resync from a snapshot", current,
+			   epoch);
+		goto out;
+	}
+	if (!has_since || since < oldest || since > current) {
+		reply_gone(rq, !has_since ? "since is required: resync from a snapshot"
+			   : "since is outside the retained history: resync from a snapshot",
+			   current, epoch);
+		goto out;
+	}
+	/* The answer is a function of (scope, since, apiId) and the database's revision: the
+	 * many workers a commit wakes at the same position share one read. */
+	int n = snprintf(key, sizeof key, "F %s %s %lld %s", rq->account, rq->region, since,
+			 api_id ? api_id : "");
+	bool cacheable = n > 0 && (size_t)n < sizeof key;
+	if (cacheable && (text = cache_get(cache, key, epoch, current, &len)) != NULL) {
+		reply_text(rq, 200, text, len);
 		goto out;
 	}
 	f.changes = json_array();
@@ -467,8 +600,19 @@ void dataplane_changes(struct req *rq)
 	int64_t covered = f.n >= FEED_PAGE ? f.last : (f.last > current ? f.last : current);
 	json_t *doc = json_pack("{s:s,s:I,s:O}", "epoch", epoch, "revision", (json_int_t)covered,
 				"changes", f.changes);
-	reply_json(rq, 200, doc);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
+	if (!text) {
+		reply_errf(rq, E_INTERNAL, "Could not serialise the response");
+		goto out;
+	}
+	len = strlen(text);
+	/* Cached only when no commit landed between reading `current` and the changes: then
+	 * the answer is exactly that of revision `current`. Empty answers are not kept (a
+	 * waiting request holds instead). */
+	if (cacheable && f.n > 0 && f.last <= current)
+		cache_put(cache, key, epoch, current, text, len);
+	reply_text(rq, 200, text, len);
 out:
 	json_decref(f.changes);
 	free(epoch);
@@ -486,9 +630,11 @@ static const struct jfield worker_fields[] = {
 	{0},
 };
 
+/* The data plane's in-memory state: worker reports and the snapshot cache. */
 struct workers {
 	pthread_mutex_t lock;
 	json_t *by_id;  /* workerId → last report (with reportedAt, account, region) */
+	struct snapcache cache;
 };
 
 struct workers *workers_new(void)
@@ -497,6 +643,7 @@ struct workers *workers_new(void)
 	if (!w)
 		return NULL;
 	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->cache.lock, NULL);
 	w->by_id = json_object();
 	return w;
 }
@@ -506,8 +653,16 @@ void workers_free(struct workers *w)
 	if (!w)
 		return;
 	json_decref(w->by_id);
+	for (unsigned i = 0; i < CACHE_SLOTS; i++)
+		free(w->cache.slot[i].body);
+	pthread_mutex_destroy(&w->cache.lock);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
+}
+
+static struct snapcache *workers_cache(struct workers *w)
+{
+	return &w->cache;
 }
 
 void dataplane_worker_report(struct req *rq)

@@ -89,6 +89,9 @@ struct worker {
 	long long since;                 /* feed position: every change <= since is applied */
 	long long applied_rev;           /* revision of the last announced snapshot */
 	char applied_etag[160];          /* its ETag, "" before the first */
+	char applied_epoch[128];         /* its epoch */
+	struct stat file_st;             /* the cache file as last written or checked equal */
+	bool file_known;                 /* file_st is set */
 	bool announce_pending;           /* applied_rev is not yet printed on stdout */
 	bool report_pending;             /* applied_rev is not yet reported to apigwd */
 	char curl_err[CURL_ERROR_SIZE];  /* the handles' error buffer */
@@ -283,19 +286,61 @@ out:
 	return ret;
 }
 
+/* Remembers the cache file's identity once it is known to hold the applied snapshot. */
+static void file_remember(struct worker *w)
+{
+	w->file_known = stat(w->path, &w->file_st) == 0;
+}
+
+/* True when the cache file is still the one remembered: same inode, size and mtime. Only then
+ * is the snapshot asked for with If-None-Match, so a file removed or edited behind the
+ * worker's back is fetched whole and rewritten. */
+static bool file_unchanged(const struct worker *w)
+{
+	struct stat st;
+	return w->file_known && stat(w->path, &st) == 0 && st.st_dev == w->file_st.st_dev &&
+	       st.st_ino == w->file_st.st_ino && st.st_size == w->file_st.st_size &&
+	       st.st_mtim.tv_sec == w->file_st.st_mtim.tv_sec &&
+	       st.st_mtim.tv_nsec == w->file_st.st_mtim.tv_nsec;
+}
+
 /* GETs the stage snapshot and makes the cache file equal to it: rewritten (atomically) only when
  * its bytes differ; queued for a status report and a stdout line when it is a revision not yet
- * announced. On success sets *rev and epoch (from the snapshot) and returns 0. Any
- * failure (transport, non-200, a body that is not this stage's snapshot, a failed write) leaves
- * the file as it was and returns -1 with w->err set. */
+ * announced. While the file is intact the GET carries If-None-Match with the applied ETag, and
+ * a 304 means the file is current (most changes of an API are not deployed to the stage). On
+ * success sets *rev and epoch (from the snapshot) and returns 0. Any failure (transport,
+ * non-200, a body that is not this stage's snapshot, a failed write) leaves the file as it was
+ * and returns -1 with w->err set. */
 static int snapshot_sync(struct worker *w, long long *rev, char *epoch, size_t epoch_size)
 {
 	int ret = -1;
 	struct reply r = {0};
 	json_t *doc = NULL;
 	char etag[sizeof r.etag];
-	if (http_request(w, w->snap, "snapshot", w->snap_url, SNAPSHOT_MS, NULL, &r) != 0)
+	struct curl_slist *inm = NULL;
+	bool conditional = w->applied_etag[0] && file_unchanged(w);
+	if (conditional) {
+		char line[sizeof w->applied_etag + 32];
+		snprintf(line, sizeof line, "If-None-Match: %s", w->applied_etag);
+		for (const struct curl_slist *h = w->headers; h; h = h->next)
+			inm = curl_slist_append(inm, h->data);
+		inm = inm ? curl_slist_append(inm, line) : NULL;
+		if (!inm) {
+			snprintf(w->err, sizeof w->err, "snapshot: out of memory");
+			goto out;
+		}
+		curl_easy_setopt(w->snap, CURLOPT_HTTPHEADER, inm);
+	}
+	int sent = http_request(w, w->snap, "snapshot", w->snap_url, SNAPSHOT_MS, NULL, &r);
+	curl_easy_setopt(w->snap, CURLOPT_HTTPHEADER, w->headers);
+	if (sent != 0)
 		goto out;
+	if (r.status == 304 && conditional) {
+		*rev = w->applied_rev;
+		snprintf(epoch, epoch_size, "%s", w->applied_epoch);
+		ret = 0;
+		goto out;
+	}
 	if (r.status != 200) {
 		http_error(w, "snapshot", w->snap_url, &r);
 		goto out;
@@ -320,15 +365,20 @@ static int snapshot_sync(struct worker *w, long long *rev, char *epoch, size_t e
 		snprintf(etag, sizeof etag, "\"%.100s.%lld\"", jepoch, *rev);
 
 	bool changed = !file_same(w->path, r.body.data, r.body.len);
-	if (changed && write_atomic(w, r.body.data, r.body.len) != 0)
+	if (changed && write_atomic(w, r.body.data, r.body.len) != 0) {
+		w->file_known = false;
 		goto out;
+	}
+	file_remember(w);
 	if (changed || strcmp(etag, w->applied_etag) != 0) {
 		w->applied_rev = *rev;
 		snprintf(w->applied_etag, sizeof w->applied_etag, "%s", etag);
+		snprintf(w->applied_epoch, sizeof w->applied_epoch, "%s", jepoch);
 		w->announce_pending = w->report_pending = true;
 	}
 	ret = 0;
 out:
+	curl_slist_free_all(inm);
 	json_decref(doc);
 	free(r.body.data);
 	return ret;
