@@ -6,6 +6,7 @@ apigatewayv2 client, `aws()` runs the real AWS CLI, `http()` sends raw requests.
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -90,11 +91,18 @@ class Server:
         self.stop()
         return self.start()
 
+    def close(self):
+        """Stops the server and removes its temp dir (kept when APIGWD_KEEP_TEST_DIRS is set,
+        for a look at the database and log)."""
+        self.stop()
+        if not os.environ.get("APIGWD_KEEP_TEST_DIRS"):
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
     def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc):
-        self.stop()
+        self.close()
 
     # ---- clients ----
 
@@ -152,7 +160,7 @@ class ServerTestCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.stop()
+        cls.server.close()
 
     def assertAwsError(self, call, name, status, message=None):
         """Asserts that call() raises botocore's ClientError `name` with HTTP `status`
