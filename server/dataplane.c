@@ -327,7 +327,7 @@ static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_n
  * change-feed page's of (account, region, since, apiId, epoch, current revision), and every
  * worker following a stage asks for the same ones after each change: the last few answers are
  * kept (in struct workers, the data plane's state) and sent again without a read. */
-enum { CACHE_SLOTS = 64, CACHE_MAX_BODY = 8 << 20 };
+enum { CACHE_SLOTS = 64, CACHE_MAX_BODY = 8 << 20, CACHE_BUDGET = 32 << 20 };
 
 struct cached {
 	char key[320];       /* "S account region apiId stageName" ("" stage: the API snapshot),
@@ -342,6 +342,7 @@ struct cached {
 struct snapcache {
 	pthread_mutex_t lock;
 	uint64_t clock;
+	size_t bytes;        /* held by the bodies */
 	struct cached slot[CACHE_SLOTS];
 };
 
@@ -375,7 +376,17 @@ static char *cache_get(struct snapcache *c, const char *key, const char *epoch, 
 	return out;
 }
 
-/* Keeps a copy of body as (key, epoch, revision), in place of the least recently used. */
+/* Empties slot e (lock held). */
+static void cache_drop(struct snapcache *c, struct cached *e)
+{
+	c->bytes -= e->len;
+	free(e->body);
+	e->body = NULL;
+	e->len = 0;
+}
+
+/* Keeps a copy of body as (key, epoch, revision), in place of the least recently used
+ * answer (and of as many more as it takes to stay within CACHE_BUDGET bytes). */
 static void cache_put(struct snapcache *c, const char *key, const char *epoch, int64_t revision,
 		      const char *body, size_t len)
 {
@@ -386,27 +397,44 @@ static void cache_put(struct snapcache *c, const char *key, const char *epoch, i
 		return;
 	memcpy(copy, body, len + 1);
 	pthread_mutex_lock(&c->lock);
-	struct cached *victim = &c->slot[0];
 	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
 		struct cached *e = &c->slot[i];
 		if (e->body && e->revision == revision && strcmp(e->key, key) == 0 &&
-		    strcmp(e->epoch, epoch) == 0) {
-			victim = NULL;  /* another request cached it meanwhile */
+		    strcmp(e->epoch, epoch) == 0)
+			goto out;  /* another request cached it meanwhile */
+	}
+	/* Room: the least recently used answers go until the new one fits the budget. */
+	while (c->bytes + len > CACHE_BUDGET) {
+		struct cached *lru = NULL;
+		for (unsigned i = 0; i < CACHE_SLOTS; i++)
+			if (c->slot[i].body && (!lru || c->slot[i].used < lru->used))
+				lru = &c->slot[i];
+		if (!lru)
+			break;
+		cache_drop(c, lru);
+	}
+	/* A slot: an empty one, else the least recently used. */
+	struct cached *victim = NULL;
+	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+		struct cached *e = &c->slot[i];
+		if (!e->body) {
+			victim = e;
 			break;
 		}
-		if (!e->body || (victim->body && e->used < victim->used))
+		if (!victim || e->used < victim->used)
 			victim = e;
 	}
-	if (victim) {
-		free(victim->body);
-		snprintf(victim->key, sizeof victim->key, "%s", key);
-		snprintf(victim->epoch, sizeof victim->epoch, "%s", epoch);
-		victim->revision = revision;
-		victim->body = copy;
-		victim->len = len;
-		victim->used = ++c->clock;
-		copy = NULL;
-	}
+	if (victim->body)
+		cache_drop(c, victim);
+	snprintf(victim->key, sizeof victim->key, "%s", key);
+	snprintf(victim->epoch, sizeof victim->epoch, "%s", epoch);
+	victim->revision = revision;
+	victim->body = copy;
+	victim->len = len;
+	victim->used = ++c->clock;
+	c->bytes += len;
+	copy = NULL;
+out:
 	pthread_mutex_unlock(&c->lock);
 	free(copy);
 }

@@ -406,7 +406,7 @@ int main(int argc, char **argv)
 	if (srv.cfg.auth_sigv4 && !srv.cfg.dataplane_token)
 		log_msg(LOG_WARN, NULL, "--auth sigv4 without --dataplane-token: /dataplane/ is open "
 					"to anyone who can reach this address");
-	else
+	if (!srv.cfg.auth_sigv4)
 		log_msg(LOG_WARN, NULL, "--auth none: requests are not authenticated, any caller "
 					"may act as any account%s",
 			strncmp(srv.cfg.listen_host, "127.", 4) ? " (--insecure: and not only from "
