@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 static const char *const stmt_sql[S_COUNT] = {
 #define X(id, sql) [id] = sql,
@@ -17,6 +18,14 @@ static const char *const stmt_sql[S_COUNT] = {
 /* How often db_txn retries a transaction that found the database busy. Each attempt already
  * waits up to the busy timeout inside SQLite (internal.h). */
 enum { TXN_ATTEMPTS = 5 };
+
+/* Whether the file system holding the database has no room left. */
+static bool disk_full(struct db *db)
+{
+	struct statvfs st;
+	const char *path = sqlite3_db_filename(db->h, "main");
+	return path && *path && statvfs(path, &st) == 0 && st.f_bavail == 0;
+}
 
 enum db_rc db_rc_of(struct db *db, int rc)
 {
@@ -38,10 +47,15 @@ enum db_rc db_rc_of(struct db *db, int rc)
 	case SQLITE_PERM:
 		fprintf(stderr, "apigwd: database not writable: %s\n", sqlite3_errmsg(db->h));
 		return DB_READONLY;
-	case SQLITE_IOERR:
-		/* ENOSPC surfaces as an I/O error on some writes. */
+	case SQLITE_IOERR: {
+		/* A full disk and an unwritable file both surface as I/O errors on writes, and
+		 * SQLite's errno is not reliable by then: look at the file system itself. */
 		fprintf(stderr, "apigwd: database I/O error: %s\n", sqlite3_errmsg(db->h));
-		return (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC) ? DB_FULL : DB_ERROR;
+		if (rc != SQLITE_IOERR_WRITE && rc != SQLITE_IOERR_FSYNC &&
+		    rc != SQLITE_IOERR_TRUNCATE && rc != SQLITE_IOERR_SHMMAP)
+			return DB_ERROR;
+		return disk_full(db) ? DB_FULL : DB_READONLY;
+	}
 	default:
 		fprintf(stderr, "apigwd: database error %d: %s\n", rc, sqlite3_errmsg(db->h));
 		return DB_ERROR;

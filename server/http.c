@@ -281,6 +281,25 @@ static bool has_body_method(const char *m)
 	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
 }
 
+static enum MHD_Result query_arg_ok(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	bool *ok = cls;
+	(void)kind;
+	if (!target_ok(key) || (value && !target_ok(value)))
+		*ok = false;
+	return *ok ? MHD_YES : MHD_NO;
+}
+
+/* The query's names and values obey the path's rules (they reach us still encoded): a %00
+ * would otherwise cut a value short where handlers read it. */
+static bool query_ok(struct req *rq)
+{
+	bool ok = true;
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, query_arg_ok, &ok);
+	return ok;
+}
+
 /* Calls the route's handler with a database connection. Leaves an answer in rq, or rq->held. */
 static void run_handler(struct req *rq)
 {
@@ -313,6 +332,11 @@ static void dispatch(struct req *rq)
 		return;
 	if (!target_ok(rq->path)) {
 		reply_errf(rq, E_BAD_REQUEST, "Invalid request path: malformed percent-encoding, "
+			   "control characters or invalid UTF-8");
+		return;
+	}
+	if (!query_ok(rq)) {
+		reply_errf(rq, E_BAD_REQUEST, "Invalid query string: malformed percent-encoding, "
 			   "control characters or invalid UTF-8");
 		return;
 	}
@@ -501,6 +525,8 @@ int http_start(struct server *srv)
 		on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		srv->cfg.conn_timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+		/* HTTP/1.1 without Host and other protocol violations: 400. */
+		MHD_OPTION_STRICT_FOR_CLIENT, 1,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_conn_per_ip,
 		/* Request line + headers must fit in this per-connection pool: beyond it
 		 * libmicrohttpd itself answers 414 (URL) or 431 (headers) and closes. */

@@ -192,7 +192,8 @@ json_t *jspec_parse(const struct jfield *fields, const json_t *in, enum jmode mo
 		if (f->flags & F_SERVER || !(f->flags & accept))
 			continue;
 		if (!v || json_is_null(v)) {
-			if (mode == JM_CREATE && (f->flags & F_REQUIRED)) {
+			if ((mode == JM_CREATE && (f->flags & F_REQUIRED)) ||
+			    (mode == JM_UPDATE && (f->flags & F_UPDATE_REQUIRED))) {
 				err_set(e, E_BAD_REQUEST, "%s is a required parameter", f->name);
 				goto fail;
 			}

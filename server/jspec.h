@@ -44,6 +44,7 @@ enum {
 	F_SERVER = 1u << 3,  /* assigned by the server, never taken from a request */
 	F_MERGE = 1u << 4,   /* maps: an update merges keys; "" or {} as a value deletes the key */
 	F_HIDDEN = 1u << 5,  /* stored, never rendered */
+	F_UPDATE_REQUIRED = 1u << 6, /* Update* fails without it too (the model says so) */
 };
 
 struct jfield;

@@ -12,7 +12,7 @@
 
 /* Model order. apiMappingKey is omitted when unset: the mapping of the domain's root. */
 static const struct jfield api_mapping_fields[] = {
-	{"apiId", J_STR, 1, 0, F_IN | F_REQUIRED},
+	{"apiId", J_STR, 1, 0, F_IN | F_REQUIRED | F_UPDATE_REQUIRED},
 	{"apiMappingId", J_STR, .flags = F_SERVER},
 	{"apiMappingKey", J_STR, .flags = F_IN},
 	{"stage", J_STR, 1, 128, F_IN | F_REQUIRED},

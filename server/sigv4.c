@@ -278,7 +278,8 @@ bool sigv4_parse_http_date(const char *s, time_t *t, char amz[17])
 {
 	struct tm tm = {0};
 	const char *end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (!end || *end)
+	/* Years outside 1000-9999 would not print as the four digits X-Amz-Date has. */
+	if (!end || *end || tm.tm_year < 1000 - 1900 || tm.tm_year > 9999 - 1900)
 		return false;
 	*t = timegm(&tm);
 	if (*t == (time_t)-1)
