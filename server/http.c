@@ -13,9 +13,10 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "auth.h"
+#include "jspec.h"
 #include "log.h"
 #include "metrics.h"
-#include "auth.h"
 #include "park.h"
 #include "reqlimits.h"
 #include "router.h"
@@ -119,21 +120,6 @@ void reply_empty(struct req *rq, unsigned status)
 	reply_text(rq, status, NULL, 0);
 }
 
-/* Length of the valid UTF-8 character at s (1-4), or 0 when s does not start one. */
-static size_t utf8_char(const unsigned char *s)
-{
-	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
-		 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	/* No overlong forms, surrogates or code points past U+10FFFF. */
-	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-		return 0;
-	return n;
-}
-
 void reply_error(struct req *rq, const struct apierr *e)
 {
 	struct apierr clean;
@@ -143,7 +129,7 @@ void reply_error(struct req *rq, const struct apierr *e)
 		 * "%.Ns" limit, which JSON cannot carry: replace such bytes with '?'. */
 		clean = *e;
 		for (unsigned char *p = (unsigned char *)clean.msg; *p;) {
-			size_t n = utf8_char(p);
+			size_t n = jutf8_char(p);
 			if (!n)
 				*p = '?';
 			p += n ? n : 1;

@@ -106,6 +106,10 @@ bool jstarts_with(const char *s, const char *prefix);
 /* Whether s has the shape of an ARN: arn:partition:service:region:account:resource. */
 bool jis_arn(const char *s);
 
+/* Length of the valid UTF-8 character at s (1-4), or 0 when s does not start one (overlong
+ * forms, surrogates and code points past U+10FFFF are not valid). */
+size_t jutf8_char(const unsigned char *s);
+
 /* Looks a row up by wire name; NULL when absent. */
 const struct jfield *jspec_field(const struct jfield *fields, const char *name);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "jspec.h"
 #include "router.h"
 
 /* Set once by log_setup before any thread starts; read-only afterwards. */
@@ -67,20 +68,6 @@ static void putf(struct line *l, const char *fmt, ...)
 		put(l, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-/* Length of the valid UTF-8 character at s (1-4), or 0 when s does not start one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
-		 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-		return 0;
-	return n;
-}
-
 /* Writes at most max bytes of s: as a JSON string (quoted, escaped) when json, else bare with
  * spaces kept; control bytes and invalid UTF-8 become '?' either way, so a client can neither
  * forge a line nor break the JSON. */
@@ -91,7 +78,7 @@ static void put_str(struct line *l, const char *s, size_t max, bool json)
 	if (json)
 		put(l, "\"", 1);
 	while (*p && used < max) {
-		size_t n = utf8_len(p);
+		size_t n = jutf8_char(p);
 		if (!n || *p < 0x20 || *p == 0x7F) {
 			put(l, "?", 1);
 			p++;
