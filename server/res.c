@@ -90,9 +90,23 @@ static void parent_path(struct rctx *c)
 	}
 }
 
+static enum err check_parents(struct rctx *c, bool parse);
+
 /* Reads every ancestor (404 with its message when one is missing), keeping the API's doc in
  * c->api and its protocol in c->proto. Returns E_OK or fills c->err. */
 static enum err load_parents(struct rctx *c)
+{
+	return check_parents(c, true);
+}
+
+/* Like load_parents, when only their existence matters (reads): no doc is copied or parsed,
+ * so c->api stays NULL and c->proto P_ANY. */
+static enum err parents_exist(struct rctx *c)
+{
+	return check_parents(c, false);
+}
+
+static enum err check_parents(struct rctx *c, bool parse)
 {
 	const struct resdef *anc[4];
 	unsigned n = ancestors(c->def, anc);
@@ -101,13 +115,14 @@ static enum err load_parents(struct rctx *c)
 	for (unsigned i = 0; i < n; i++) {
 		const char *id = req_param(c->rq, anc[i]->id_member);
 		char *doc = NULL;
+		bool want = parse && anc[i]->proto_of;
 		struct db_key k = {&c->rq->scope, anc[i]->kind, c->parent, id ? id : ""};
-		enum db_rc rc = db_res_get(c->rq->db, &k, &doc, NULL, NULL);
+		enum db_rc rc = db_res_get(c->rq->db, &k, want ? &doc : NULL, NULL, NULL);
 		if (rc == DB_NOTFOUND)
 			return not_found(c, anc[i], id ? id : "", &c->err);
 		if (rc != DB_OK)
 			return res_db_error(rc, &c->err);
-		if (anc[i]->proto_of) {
+		if (want) {
 			json_decref(c->api);
 			c->api = json_loads(doc, 0, NULL);
 			c->proto = anc[i]->proto_of(c->api);
@@ -404,7 +419,7 @@ void res_get(struct req *rq, const struct resdef *def)
 		reply_text(rq, 200, body, len);
 		return;
 	}
-	if (rc == DB_NOTFOUND && load_parents(&c) == E_OK)
+	if (rc == DB_NOTFOUND && parents_exist(&c) == E_OK)
 		not_found(&c, def, c.id, &c.err);
 	else if (rc != DB_NOTFOUND)
 		res_db_error(rc, &c.err);
@@ -460,7 +475,7 @@ void res_list(struct req *rq, const struct resdef *def)
 	bool more = false;
 	char list[512], *token = NULL;
 	rctx_init(&c, rq, def);
-	if (page_size(rq, &size, &c.err) || load_parents(&c))
+	if (page_size(rq, &size, &c.err) || parents_exist(&c))
 		goto fail;
 	/* A token is valid only for the list it came from. */
 	snprintf(list, sizeof list, "%s|%s|%s|%s", rq->account, rq->region, def->kind, c.parent);
