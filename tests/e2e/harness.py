@@ -6,6 +6,7 @@ apigatewayv2 client, `aws()` runs the real AWS CLI, `http()` sends raw requests.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -174,3 +175,32 @@ class ServerTestCase(unittest.TestCase):
         if message is not None:
             self.assertIn(message, err["Error"]["Message"])
         return err
+
+
+class TwoApisTestCase(ServerTestCase):
+    """A shared server with one WEBSOCKET (cls.ws) and one HTTP (cls.http) API, and two boto3
+    clients: cls.c validates parameters, cls.raw lets anything through to the server."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.c = cls.server.client()
+        cls.raw = cls.server.client(validate=False)
+        cls.ws = cls.c.create_api(Name="ws", ProtocolType="WEBSOCKET",
+                                  RouteSelectionExpression="$request.body.action")["ApiId"]
+        cls.http = cls.c.create_api(Name="http", ProtocolType="HTTP")["ApiId"]
+
+
+def npm_install(directory, what):
+    """Installs directory's locked npm dependencies (`npm ci`); raises SkipTest when the
+    registry is out of reach, AssertionError on any other npm failure."""
+    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                       cwd=directory, capture_output=True, text=True, timeout=300)
+    if p.returncode == 0:
+        return
+    offline = re.search(r"^.*(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|"
+                        r"ENETUNREACH).*$", p.stderr + p.stdout, re.M)
+    if offline:
+        raise unittest.SkipTest("npm cannot reach its registry to install %s: %s"
+                                % (what, offline.group(0).strip()))
+    raise AssertionError("npm ci failed (%d):\n%s%s" % (p.returncode, p.stdout, p.stderr))

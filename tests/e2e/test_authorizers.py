@@ -4,7 +4,7 @@ and status."""
 import re
 import unittest
 
-from harness import ServerTestCase
+from harness import TwoApisTestCase
 
 LAMBDA_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
               "arn:aws:lambda:us-east-1:123456789012:function:auth/invocations")
@@ -13,15 +13,7 @@ ISSUER = "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_abc123"
 ID_RE = re.compile(r"^[a-z0-9]{6}$")
 
 
-class AuthorizerTest(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.c = cls.server.client()
-        cls.raw = cls.server.client(validate=False)
-        cls.ws = cls.c.create_api(Name="ws", ProtocolType="WEBSOCKET",
-                                  RouteSelectionExpression="$request.body.action")["ApiId"]
-        cls.http = cls.c.create_api(Name="http", ProtocolType="HTTP")["ApiId"]
+class AuthorizerTest(TwoApisTestCase):
 
     # ---- helpers ----
 

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import unittest
 
-from harness import BINARY, REPO, Server
+from harness import BINARY, REPO, Server, npm_install
 
 CONSOLE_DIR = os.path.join(REPO, "console")
 TESTS_DIR = os.path.join(REPO, "tests", "console")
@@ -39,21 +39,6 @@ def assert_clean_log(test, server):
         test.assertNotIn(bad, log)
 
 
-def npm_install():
-    """Installs tests/console's locked dependencies; SkipTest when the registry is out of
-    reach, AssertionError on any other npm failure."""
-    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=TESTS_DIR, capture_output=True, text=True, timeout=300)
-    if p.returncode == 0:
-        return
-    offline = re.search(r"^.*(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|"
-                        r"ENETUNREACH).*$", p.stderr + p.stdout, re.M)
-    if offline:
-        raise unittest.SkipTest("npm cannot reach its registry to install playwright-core: "
-                                + offline.group(0).strip())
-    raise AssertionError("npm ci failed (%d):\n%s%s" % (p.returncode, p.stdout, p.stderr))
-
-
 def browser_ready(test):
     """Skips `test` unless Node.js and Chromium are there; installs playwright-core."""
     if not shutil.which("node") or not shutil.which("npm"):
@@ -61,7 +46,7 @@ def browser_ready(test):
     if not os.access(CHROMIUM, os.X_OK):
         test.skipTest("Chromium is not installed (%s; apt-get install chromium)" % CHROMIUM)
     if not os.path.exists(PLAYWRIGHT):
-        npm_install()
+        npm_install(TESTS_DIR, "playwright-core")
 
 
 def run_node(test, files, env, expect_pass):

@@ -6,7 +6,7 @@ Raw requests (server.http) check what boto3 cannot show: the exact set of member
 """
 import unittest
 
-from harness import ServerTestCase
+from harness import TwoApisTestCase
 
 LAMBDA_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:"
               "us-east-1:123456789012:function:fn/invocations")
@@ -72,17 +72,8 @@ def strip(resp):
     return {k: v for k, v in resp.items() if k != "ResponseMetadata"}
 
 
-class IntegrationCase(ServerTestCase):
+class IntegrationCase(TwoApisTestCase):
     """One WebSocket and one HTTP API shared by the tests of a class."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.c = cls.server.client()
-        cls.raw = cls.server.client(validate=False)
-        cls.ws = cls.c.create_api(Name="ws", ProtocolType="WEBSOCKET",
-                                  RouteSelectionExpression="$request.body.action")["ApiId"]
-        cls.http = cls.c.create_api(Name="http", ProtocolType="HTTP")["ApiId"]
 
     def api(self, proto):
         return self.ws if proto == "WEBSOCKET" else self.http

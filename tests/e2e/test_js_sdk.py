@@ -12,25 +12,10 @@ import shutil
 import subprocess
 import unittest
 
-from harness import REPO, Server
+from harness import REPO, Server, npm_install
 
 JS_DIR = os.path.join(REPO, "tests", "js")
 SDK = os.path.join(JS_DIR, "node_modules", "@aws-sdk", "client-apigatewayv2", "package.json")
-
-
-def npm_install():
-    """Installs tests/js's locked dependencies; raises SkipTest when the registry is out of
-    reach, AssertionError on any other npm failure."""
-    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=JS_DIR, capture_output=True, text=True, timeout=300)
-    if p.returncode == 0:
-        return
-    offline = re.search(r"^.*(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|"
-                        r"ENETUNREACH).*$", p.stderr + p.stdout, re.M)
-    if offline:
-        raise unittest.SkipTest("npm cannot reach its registry to install "
-                                "@aws-sdk/client-apigatewayv2: " + offline.group(0).strip())
-    raise AssertionError("npm ci failed (%d):\n%s%s" % (p.returncode, p.stdout, p.stderr))
 
 
 class JsSdkTest(unittest.TestCase):
@@ -40,7 +25,7 @@ class JsSdkTest(unittest.TestCase):
         if not shutil.which("node") or not shutil.which("npm"):
             self.skipTest("Node.js (node and npm) is not installed")
         if not os.path.exists(SDK):
-            npm_install()
+            npm_install(JS_DIR, "@aws-sdk/client-apigatewayv2")
         self.server = Server(args=("--quiet",)).start()
         self.addCleanup(self.server.stop)
 
