@@ -427,6 +427,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		atomic_fetch_add(&srv->inflight, 1);
 		*con_cls = rq;
+		/* Counted first, then the check: http_stop sets `stopping` before it waits for
+		 * inflight to drain, so a request it did not wait for sees the flag and is answered
+		 * here, never suspended (libmicrohttpd must not stop with suspended connections). */
+		if (atomic_load(&srv->stopping)) {
+			rq->dispatched = true;
+			reply_errf(rq, E_UNAVAILABLE, "The server is shutting down");
+			return queue_reply(rq);
+		}
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body)
@@ -541,11 +549,19 @@ void http_stop(struct server *srv)
 {
 	if (!srv->mhd)
 		return;
-	MHD_quiesce_daemon(srv->mhd);  /* stop accepting */
-	park_close(srv->park);         /* held requests answer now */
-	/* Let requests already received finish (bounded: 10 s). */
+	MHD_quiesce_daemon(srv->mhd);         /* stop accepting connections */
+	atomic_store(&srv->stopping, true);    /* new requests on open ones: 503 */
+	park_close(srv->park);                /* held requests answer now */
+	/* Let requests already received finish, their writes included (bounded: 10 s). */
 	for (int i = 0; i < 1000 && atomic_load(&srv->inflight) > 0; i++)
 		usleep(10 * 1000);
+	if (atomic_load(&srv->inflight) > 0) {
+		/* Something is stuck; libmicrohttpd aborts when stopped with a suspended request,
+		 * so leave it to the process exit. */
+		fprintf(stderr, "apigwd: %u requests still in flight after 10 s; exiting anyway\n",
+			atomic_load(&srv->inflight));
+		return;
+	}
 	MHD_stop_daemon(srv->mhd);
 	srv->mhd = NULL;
 }

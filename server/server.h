@@ -42,6 +42,7 @@ struct server {
 	unsigned char token_key[TOKEN_KEY_LEN];      /* pagination-token HMAC key, from meta */
 	struct MHD_Daemon *mhd;                      /* owned */
 	atomic_uint inflight;                        /* requests received and not yet answered */
+	atomic_bool stopping;                        /* http_stop began: answer 503, park nothing */
 	struct park *park;                           /* held requests; owned */
 	struct workers *workers;                     /* data-plane worker reports; owned */
 	struct metrics *metrics;                     /* GET /metrics counters (metrics.h); owned */
