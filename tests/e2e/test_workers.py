@@ -148,6 +148,10 @@ class WorkerBasicsTest(FleetCase):
         self.assertTrue(good.wait_applied(etag, 10))
         self.assertEqual(good.file(), raw)
         self.assertEqual(without.applied, [])
+        # Its first attempt may still be on its way (slow under sanitizers): wait for the 401.
+        deadline = time.time() + 10
+        while "HTTP 401 UnauthorizedException" not in without.stderr() and time.time() < deadline:
+            time.sleep(0.05)
         self.assertIn("HTTP 401 UnauthorizedException", without.stderr())
         self.assertIsNone(without.proc.poll())  # it keeps trying
         status, _, doc = self.server.http("GET", "/dataplane/v1/workers", headers=headers)
