@@ -140,6 +140,8 @@ static void rctx_reset(struct rctx *c)
 	json_decref(c->prev);
 	json_decref(c->out);
 	c->api = c->doc = c->prev = c->out = NULL;
+	free(c->body);
+	c->body = NULL;
 	memset(&c->err, 0, sizeof c->err);
 }
 
@@ -212,6 +214,14 @@ static enum db_rc render_check_store(struct rctx *c, bool insert)
 		      : insert	      ? db_res_insert(c->rq->db, &k, ukey, ref, doc, body)
 				      : db_res_update(c->rq->db, &k, ukey, ref, doc, body);
 	free(doc);
+	/* The stored body is the answer, unless an after_write hook may still change c->out:
+	 * keep it so the reply is not serialised twice (on the writer thread). */
+	free(c->body);
+	c->body = NULL;
+	if (rc == DB_OK && !def->after_write) {
+		c->body = body;
+		body = NULL;
+	}
 	free(body);
 	if (rc == DB_CONFLICT) {
 		if (def->conflict)
@@ -312,10 +322,14 @@ static void reply_outcome(struct rctx *c, enum db_rc rc, unsigned status)
 	else if (rc != DB_OK) {
 		res_db_error(rc, &c->err);
 		reply_error(c->rq, &c->err);
-	} else if (status == 204 || !c->out)
+	} else if (status == 204 || !c->out) {
 		reply_empty(c->rq, status);
-	else
+	} else if (c->body) {
+		reply_text(c->rq, status, c->body, strlen(c->body));
+		c->body = NULL;  /* the reply owns it */
+	} else {
 		reply_json(c->rq, status, c->out);
+	}
 }
 
 /* An operation's transaction on its way through group commit: it outlives the handler. */

@@ -31,6 +31,7 @@ struct rctx {
 	json_t *doc;               /* stored members (after merge on update); owned */
 	json_t *prev;              /* update/delete: the stored doc before the change; owned */
 	json_t *out;               /* the rendered answer; owned */
+	char *body;                /* out as stored (JSON text), when it is also the reply; owned */
 	struct apierr err;         /* why the operation failed */
 	void *arg;                 /* the caller's argument to an edit function */
 };
