@@ -172,6 +172,10 @@ class WorkerBasicsTest(FleetCase):
         while not os.path.exists(good.path) and time.monotonic() < deadline:
             time.sleep(0.05)
         self.assertEqual(good.file(), raw)
+        # The `applied` line follows the file (the status report comes between): wait for it.
+        with good.cond:
+            while len(good.applied) < 2 and time.monotonic() < deadline:
+                good.cond.wait(max(0.0, deadline - time.monotonic()))
         self.assertEqual([a[0] for a in good.applied], [json.loads(raw)["revision"]] * 2)
 
 
