@@ -262,6 +262,8 @@ json_t *jspec_render(const struct jfield *fields, const json_t *doc, unsigned pr
 			json_object_set(out, f->name, v);
 		else if (f->dflt && (v = f->dflt(out, proto)))
 			json_object_set_new(out, f->name, v);
+		else if (f->dflt_str)
+			json_object_set_new(out, f->name, json_string(f->dflt_str));
 	}
 	return out;
 }

@@ -65,6 +65,7 @@ struct jfield {
 	const char *const *enums;    /* J_ENUM: NULL-terminated */
 	const struct jfield *sub;    /* J_OBJ/J_OBJMAP: member table, ended by a {0} row */
 	jdefault_fn dflt;            /* default when unset, or NULL */
+	const char *dflt_str;        /* a constant string default (instead of dflt), or NULL */
 	jcheck_fn check;             /* extra rule, or NULL */
 };
 

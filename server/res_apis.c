@@ -27,20 +27,6 @@ static json_t *default_rse(const json_t *doc, unsigned proto)
 	return proto == P_HTTP ? json_string(HTTP_RSE) : NULL;
 }
 
-static json_t *default_api_key_se(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("$request.header.x-api-key");
-}
-
-static json_t *default_ipv4(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("ipv4");
-}
-
 static const struct jfield cors_fields[] = {
 	{"allowCredentials", J_BOOL},
 	{"allowHeaders", J_STRLIST},
@@ -56,14 +42,14 @@ const struct jfield api_fields[] = {
 	{"name", J_STR, 1, 128, F_IN | F_REQUIRED},
 	{"protocolType", J_STR, .flags = F_CREATE | F_REQUIRED, .check = check_protocol},
 	{"apiEndpoint", J_STR, .flags = F_SERVER},
-	{"apiKeySelectionExpression", J_STR, .flags = F_IN, .dflt = default_api_key_se},
+	{"apiKeySelectionExpression", J_STR, .flags = F_IN, .dflt_str = "$request.header.x-api-key"},
 	{"corsConfiguration", J_OBJ, .flags = F_IN, .proto = P_HTTP, .sub = cors_fields},
 	{"createdDate", J_STR, .flags = F_SERVER},
 	{"description", J_STR, 0, 1024, F_IN},
 	{"disableSchemaValidation", J_BOOL, .flags = F_IN, .proto = P_WS},
 	{"disableExecuteApiEndpoint", J_BOOL, .flags = F_IN, .dflt = jdefault_false},
 	{"importInfo", J_ANY, .flags = F_SERVER},
-	{"ipAddressType", J_ENUM, .flags = F_IN, .enums = ip_types, .dflt = default_ipv4},
+	{"ipAddressType", J_ENUM, .flags = F_IN, .enums = ip_types, .dflt_str = "ipv4"},
 	{"routeSelectionExpression", J_STR, 1, 0, F_IN, .dflt = default_rse},
 	{"tags", J_STRMAP, 0, 256, F_CREATE, .check = jcheck_tags, .dflt = jdefault_empty_map},
 	{"version", J_STR, 0, 64, F_IN},

@@ -33,18 +33,11 @@
 /* No list the snapshot reads is anywhere near this long (quotas: 300 routes per API). */
 enum { SNAPSHOT_ROWS_MAX = 1000000 };
 
-static json_t *default_deployed(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("DEPLOYED");
-}
-
 const struct jfield deployment_fields[] = {
 	{"autoDeployed", J_BOOL, .flags = F_SERVER, .dflt = jdefault_false},
 	{"createdDate", J_STR, .flags = F_SERVER},
 	{"deploymentId", J_STR, .flags = F_SERVER},
-	{"deploymentStatus", J_STR, .flags = F_SERVER, .dflt = default_deployed},
+	{"deploymentStatus", J_STR, .flags = F_SERVER, .dflt_str = "DEPLOYED"},
 	{"deploymentStatusMessage", J_STR, .flags = F_SERVER},
 	{"description", J_STR, 0, 1024, F_IN},
 	/* Consumed by CreateDeployment (the stage to move), dropped once used. */

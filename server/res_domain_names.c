@@ -140,30 +140,14 @@ static const struct jfield mtls_fields[] = {
 	{0},
 };
 
-static json_t *default_mapping_se(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("$request.basepath");
-}
-
-/* AWS: "the default routing mode for all your existing domain names, and any new domain names
- * you create". */
-static json_t *default_routing_mode(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("API_MAPPING_ONLY");
-}
-
 /* Model order. */
 static const struct jfield domain_name_fields[] = {
-	{"apiMappingSelectionExpression", J_STR, .flags = F_SERVER, .dflt = default_mapping_se},
+	{"apiMappingSelectionExpression", J_STR, .flags = F_SERVER, .dflt_str = "$request.basepath"},
 	{"domainName", J_STR, 1, 512, F_CREATE | F_REQUIRED, .check = check_domain_name},
 	{"domainNameArn", J_STR, .flags = F_SERVER},
 	{"domainNameConfigurations", J_ANY, .flags = F_IN, .check = check_configurations},
 	{"mutualTlsAuthentication", J_OBJ, .flags = F_IN, .sub = mtls_fields},
-	{"routingMode", J_ENUM, .flags = F_IN, .enums = routing_modes, .dflt = default_routing_mode},
+	{"routingMode", J_ENUM, .flags = F_IN, .enums = routing_modes, .dflt_str = "API_MAPPING_ONLY"},
 	{"tags", J_STRMAP, 0, 256, F_CREATE, .check = jcheck_tags, .dflt = jdefault_empty_map},
 	/* The d-xxxxxxxxxx name of the domain's API Gateway endpoint, kept across updates. */
 	{"gatewayId", J_STR, .flags = F_SERVER | F_HIDDEN},

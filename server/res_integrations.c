@@ -31,13 +31,6 @@ static bool is_type(const json_t *doc, const char *t)
 	return strcmp(type_of(doc), t) == 0;
 }
 
-static json_t *default_connection_type(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("INTERNET");
-}
-
 /* AWS and AWS_PROXY integrations call AWS services, always with POST. */
 static json_t *default_method(const json_t *doc, unsigned proto)
 {
@@ -45,13 +38,6 @@ static json_t *default_method(const json_t *doc, unsigned proto)
 	if (is_type(doc, "AWS") || (is_type(doc, "AWS_PROXY") && !json_object_get(doc, "integrationSubtype")))
 		return json_string("POST");
 	return NULL;
-}
-
-static json_t *default_passthrough(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("WHEN_NO_MATCH");
 }
 
 /* HTTP APIs: HTTP_PROXY and AWS service (subtype) integrations speak payload format 1.0. */
@@ -93,7 +79,7 @@ const struct jfield integration_fields[] = {
 	{"integrationType", J_ENUM, .flags = F_IN | F_REQUIRED, .enums = integration_types},
 	{"apiGatewayManaged", J_BOOL, .flags = F_SERVER},
 	{"connectionId", J_STR, 1, 1024, F_IN},
-	{"connectionType", J_ENUM, .flags = F_IN, .enums = connection_types, .dflt = default_connection_type},
+	{"connectionType", J_ENUM, .flags = F_IN, .enums = connection_types, .dflt_str = "INTERNET"},
 	{"contentHandlingStrategy", J_ENUM, .flags = F_IN, .proto = P_WS, .enums = content_handling},
 	{"credentialsArn", J_STR, 1, 2048, F_IN},
 	{"description", J_STR, 0, 1024, F_IN},
@@ -101,7 +87,7 @@ const struct jfield integration_fields[] = {
 	{"integrationMethod", J_STR, 1, 64, F_IN, .dflt = default_method},
 	{"integrationUri", J_STR, 1, 2048, F_IN},
 	{"passthroughBehavior", J_ENUM, .flags = F_IN, .proto = P_WS, .enums = passthrough_behaviors,
-	 .dflt = default_passthrough},
+	 .dflt_str = "WHEN_NO_MATCH"},
 	{"payloadFormatVersion", J_STR, 1, 64, F_IN, .dflt = default_payload_format},
 	{"requestParameters", J_STRMAP, 1, 512, F_IN | F_MERGE},
 	{"requestTemplates", J_STRMAP, 0, 32768, F_IN | F_MERGE, .proto = P_WS},

@@ -22,13 +22,6 @@ static const char *const http_methods[] = {"GET", "POST", "PUT", "PATCH", "DELET
 
 static const char TARGET_PREFIX[] = "integrations/";
 
-static json_t *default_authorization_type(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("NONE");
-}
-
 /* ParameterConstraints: the value of each requestParameters key. */
 static const struct jfield parameter_constraint_fields[] = {
 	{"required", J_BOOL},
@@ -43,7 +36,7 @@ const struct jfield route_fields[] = {
 	{"apiKeyRequired", J_BOOL, .flags = F_IN, .dflt = jdefault_false},
 	{"authorizationScopes", J_STRLIST, 1, 64, F_IN},
 	{"authorizationType", J_ENUM, .flags = F_IN, .enums = authorization_types,
-	 .dflt = default_authorization_type},
+	 .dflt_str = "NONE"},
 	/* "" clears it (Terraform sends that when the authorizer is removed). */
 	{"authorizerId", J_STR, 0, 64, F_IN},
 	{"modelSelectionExpression", J_STR, 0, 1024, F_IN, .proto = P_WS},

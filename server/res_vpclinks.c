@@ -18,13 +18,6 @@ static json_t *default_empty_list(const json_t *doc, unsigned proto)
 	return json_array();
 }
 
-static json_t *default_status(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("AVAILABLE");
-}
-
 /* The message that goes with the status rendered just above it. */
 static json_t *default_status_message(const json_t *doc, unsigned proto)
 {
@@ -33,13 +26,6 @@ static json_t *default_status_message(const json_t *doc, unsigned proto)
 	if (status && strcmp(status, "PENDING") == 0)
 		return json_string("VPC link is provisioning ENIs");
 	return json_string("VPC link is ready to route traffic");
-}
-
-static json_t *default_version(const json_t *doc, unsigned proto)
-{
-	(void)doc;
-	(void)proto;
-	return json_string("V2");
 }
 
 /* Model order. The status is never stored: what is stored is a link that is ready. */
@@ -51,10 +37,10 @@ static const struct jfield vpclink_fields[] = {
 	{"tags", J_STRMAP, 0, 256, F_CREATE, .check = jcheck_tags, .dflt = jdefault_empty_map},
 	{"vpcLinkId", J_STR, .flags = F_SERVER},
 	{"vpcLinkStatus", J_ENUM, .flags = F_SERVER, .enums = vpclink_statuses,
-	 .dflt = default_status},
+	 .dflt_str = "AVAILABLE"},
 	{"vpcLinkStatusMessage", J_STR, .flags = F_SERVER, .dflt = default_status_message},
 	{"vpcLinkVersion", J_ENUM, .flags = F_SERVER, .enums = vpclink_versions,
-	 .dflt = default_version},
+	 .dflt_str = "V2"},
 	{0},
 };
 

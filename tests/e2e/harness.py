@@ -163,6 +163,13 @@ class ServerTestCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.close()
 
+    def wire(self, path):
+        """GET path on the server: asserts a 200 and returns the JSON exactly as sent
+        (camelCase, every member)."""
+        status, _, body = self.server.http("GET", path)
+        self.assertEqual(status, 200, body)
+        return body
+
     def assertAwsError(self, call, name, status, message=None):
         """Asserts that call() raises botocore's ClientError `name` with HTTP `status`
         (and, when given, a message containing `message`). Returns the error."""

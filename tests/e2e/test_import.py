@@ -38,11 +38,6 @@ class ImportCase(ServerTestCase):
 
     # ---- reading the stored API back on the wire (camelCase, every member) ----
 
-    def wire(self, path):
-        status, _, body = self.server.http("GET", path)
-        self.assertEqual(status, 200, body)
-        return body
-
     def routes(self, api):
         """{routeKey: route} as stored."""
         items = self.wire("/v2/apis/%s/routes" % api)["items"]

@@ -5,7 +5,7 @@ import json
 import re
 import unittest
 
-from harness import ServerTestCase
+from harness import TwoApisTestCase
 
 BAD_SCHEMA = ("Invalid model specified: Validation Result: warnings : [], errors : "
               "[Invalid model schema specified]")
@@ -22,15 +22,10 @@ PET = json.dumps({
 })
 
 
-class ModelTest(ServerTestCase):
+class ModelTest(TwoApisTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.c = cls.server.client()
-        cls.raw = cls.server.client(validate=False)
-        cls.ws = cls.c.create_api(Name="ws", ProtocolType="WEBSOCKET",
-                                  RouteSelectionExpression="$request.body.action")["ApiId"]
-        cls.http = cls.c.create_api(Name="http", ProtocolType="HTTP")["ApiId"]
         cls.names = 0
 
     def model(self, client=None, **kw):

@@ -20,11 +20,6 @@ class QuickCreateTest(ServerTestCase):
         super().setUpClass()
         cls.c = cls.server.client()
 
-    def wire(self, path):
-        status, _, body = self.server.http("GET", path)
-        self.assertEqual(status, 200, body)
-        return body
-
     def children(self, api):
         return (self.wire("/v2/apis/%s/integrations" % api)["items"],
                 self.wire("/v2/apis/%s/routes" % api)["items"],
