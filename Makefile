@@ -31,7 +31,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all run test unit e2e clean deps install FORCE fuzz fuzz-smoke valgrind bench
-all: apigwd apigwd-worker
+all: apigwd apigwd-worker apigwd-gateway
 
 deps:
 	@scripts/deps
@@ -46,6 +46,16 @@ apigwd-worker: $(BUILD)/apigwd-worker FORCE
 
 $(BUILD)/apigwd-worker: $(WORKER_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(WORKER_PKGS) 2>/dev/null || echo -lcurl -ljansson)
+
+# The WebSocket data plane (docs/gateway.md): gateway/*.c + worker/follow.c; everything but
+# gateway/main.c is GW_LIB_OBJ, linkable into apigwd too.
+GW_PKGS    := libwebsockets libcurl jansson libcrypto
+GW_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out gateway/main.c,$(wildcard gateway/*.c)) worker/follow.c)
+$(GW_LIB_OBJ) $(BUILD)/gateway/main.o: CPPFLAGS += -Iworker $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null)
+apigwd-gateway: $(BUILD)/apigwd-gateway FORCE
+	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
+$(BUILD)/apigwd-gateway: $(BUILD)/gateway/main.o $(GW_LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null || echo -lwebsockets -lcurl -ljansson -lcrypto) -lpthread
 
 # ./apigwd is whichever build was made last (plain or sanitized).
 apigwd: $(BUILD)/apigwd FORCE
@@ -87,10 +97,10 @@ run: deps apigwd
 unit: $(UNIT_BIN)
 	@scripts/run-tests unit $(UNIT_BIN)
 
-e2e: apigwd apigwd-worker
+e2e: apigwd apigwd-worker apigwd-gateway
 	@scripts/run-tests e2e
 
-test: deps apigwd apigwd-worker $(UNIT_BIN)
+test: deps apigwd apigwd-worker apigwd-gateway $(UNIT_BIN)
 	@scripts/run-tests all $(UNIT_BIN)
 
 # Long runs, outside `make test` (CI runs the smoke and valgrind ones from .ci/run).
@@ -117,6 +127,6 @@ install: apigwd apigwd-worker
 	chmod 0644 $(DESTDIR)$(UNITDIR)/apigwd.service
 
 clean:
-	rm -rf build build-san apigwd apigwd-worker
+	rm -rf build build-san apigwd apigwd-worker apigwd-gateway
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,602 @@
+/* server.c — libwebsockets glue: one service thread for every connection (no thread per
+ * connection); upgrades run $connect before the 101 (docs/aws-behaviour.md §D2.1), messages are
+ * routed (§D3.1) and their integrations queued to the pool (integ.c), answers and error frames
+ * (§D3.2) sent when the pool wakes the loop; $disconnect on every close (§D2.2). */
+#include "server.h"
+
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "conn.h"
+#include "event.h"
+#include "http.h"
+#include "ids.h"
+#include "integ.h"
+#include "metrics.h"
+#include "mgmt.h"
+#include "routesel.h"
+#include "transform.h"
+
+static struct gw_server_opts opts;
+static struct lws_context *context;
+
+/* What an upgrade's $connect left for the ESTABLISHED callback, keyed by wsi. */
+struct pending {
+	struct pending *next;
+	struct lws *wsi;
+	struct gw_conn c;
+};
+static struct pending *pendings;
+
+struct pss {
+	struct gw_conn c;       /* WebSocket connections */
+	char *body;             /* HTTP: request body, owned */
+	size_t body_len;        /* its length */
+	int too_big;            /* HTTP: body over the PostToConnection limit */
+	enum gw_method method;  /* HTTP: method */
+	char path[1024];        /* HTTP: decoded path */
+};
+
+void gw_server_wake(void *unused)
+{
+	(void)unused;
+	if (context)
+		lws_cancel_service(context);
+}
+
+static enum gw_method method_of(struct lws *wsi)
+{
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+		return GW_GET;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
+		return GW_POST;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI))
+		return GW_DELETE;
+	return GW_OTHER;
+}
+
+/* Splits path into api/stage/rest, from the Host form ({apiId}.execute-api.*, path /{stage}...)
+ * or the path form (/{apiId}/{stage}...). Returns 0 or -1. */
+static int target(struct lws *wsi, const char *path, char *api, size_t asz, char *stage,
+		  size_t ssz, const char **rest)
+{
+	char host[256] = "";
+	const char *p = path;
+	lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST);
+	char *dot = strstr(host, ".execute-api.");
+	while (*p == '/')
+		p++;
+	if (dot) {
+		snprintf(api, asz, "%.*s", (int)(dot - host), host);
+	} else {
+		const char *s = strchr(p, '/');
+		if (!s || s == p || (size_t)(s - p) >= asz)
+			return -1;
+		snprintf(api, asz, "%.*s", (int)(s - p), p);
+		p = s + 1;
+	}
+	const char *e = strchr(p, '/');
+	size_t n = e ? (size_t)(e - p) : strlen(p);
+	if (!n || n >= ssz)
+		return -1;
+	snprintf(stage, ssz, "%.*s", (int)n, p);
+	*rest = p + n;
+	return 0;
+}
+
+static void send_error_frame(struct gw_conn *c, const char *msg, const char *rid)
+{
+	char buf[256];
+	int n = snprintf(buf, sizeof buf,
+			 "{\"message\": \"%s\", \"connectionId\":\"%s\", \"requestId\":\"%s\"}", msg,
+			 c->id, rid);
+	gw_conn_send(c, buf, (size_t)n);
+}
+
+/* The route a message selects (§D3.1): exact key, else $default; never $connect/$disconnect. */
+static json_t *select_route(const struct gw_stage *s, const char *body, size_t len)
+{
+	json_t *doc = len ? json_loadb(body, len, JSON_DECODE_ANY, NULL) : NULL;
+	char *key = gw_routesel_eval(s->rse, doc);
+	json_t *route = NULL;
+	if (key && strcmp(key, "$connect") && strcmp(key, "$disconnect"))
+		route = gw_stage_route(s, key);
+	if (!route)
+		route = gw_stage_route(s, "$default");
+	free(key);
+	json_decref(doc);
+	return route;
+}
+
+static void on_message(struct gw_conn *c, const char *body, size_t len)
+{
+	char rid[GW_ID_LEN + 1], mid[GW_ID_LEN + 1];
+	gw_id_new(rid);
+	gw_id_new(mid);
+	c->last_active = gw_now_ms();
+	struct gw_stage *s = gw_config_get(c->api_id, c->stage);
+	json_t *route = s ? select_route(s, body, len) : NULL;
+	char *payload = NULL;
+	size_t plen = 0;
+	bool err = false;
+	if (!route) {
+		gw_metrics_client_error();
+		send_error_frame(c, "Forbidden", rid);
+		goto out;
+	}
+	const char *key = json_string_value(json_object_get(route, "routeKey"));
+	gw_metrics_message(c->api_id, c->stage, key);
+	const char *type =
+		json_string_value(json_object_get(json_object_get(route, "integration"), "integrationType"));
+	if (type && !strcmp(type, "AWS_PROXY"))
+		payload = gw_event_build(GW_MESSAGE, s, c, key, rid, mid, body, len, NULL, NULL);
+	else
+		payload = gw_transform_request(s, route, body, len, &plen);
+	if (payload && type && !strcmp(type, "AWS_PROXY"))
+		plen = strlen(payload);
+	struct gw_job *j = payload ? gw_integ_prepare(s, route, GW_MESSAGE, c->id, rid, payload, plen,
+						       NULL, &err)
+				   : NULL;
+	if (!payload || err) {
+		gw_metrics_integration(0, 1);
+		send_error_frame(c, "Internal server error", rid);
+	} else if (j) {
+		gw_integ_submit(j);
+	}
+out:
+	free(payload);
+	gw_stage_release(s);
+}
+
+/* Completed jobs: answers and error frames for messages (§D4.2, §D3.2); $disconnect ignored. */
+static void drain_done(void)
+{
+	struct gw_job *j;
+	while ((j = gw_integ_take_done())) {
+		struct gw_conn *c = j->event == GW_MESSAGE ? gw_conn_find(j->conn_id) : NULL;
+		char *frame = NULL;
+		size_t len = 0;
+		int rc = j->outcome == GW_TIMEOUT ? -2 : gw_transform_response(j, &frame, &len);
+		gw_metrics_integration(j->latency_ms, rc < 0);
+		if (c && !c->close_code) {
+			if (rc == -2)
+				send_error_frame(c, "Endpoint request timed out", j->request_id);
+			else if (rc < 0)
+				send_error_frame(c, "Internal server error", j->request_id);
+			else if (rc > 0) {
+				gw_conn_send(c, frame, len);
+				c->last_active = gw_now_ms();
+			}
+		}
+		free(frame);
+		gw_job_free(j);
+	}
+}
+
+/* Upgrade headers (known tokens) as name -> value, and the query string as name -> [values]. */
+static void request_info(struct lws *wsi, json_t *headers, json_t *query)
+{
+	char buf[4096];
+	for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
+		const unsigned char *name = lws_token_to_string((enum lws_token_indexes)t);
+		if (!name || name[0] == ':' || t == WSI_TOKEN_GET_URI || t == WSI_TOKEN_POST_URI ||
+		    t == WSI_TOKEN_HTTP_URI_ARGS || lws_hdr_total_length(wsi, t) <= 0 ||
+		    lws_hdr_copy(wsi, buf, sizeof buf, t) < 0)
+			continue;
+		size_t n = strlen((const char *)name);
+		char hname[128];
+		if (n < 2 || n >= sizeof hname)
+			continue;
+		/* lws names are lower case with a colon; keep AWS's capitalised spellings. */
+		snprintf(hname, sizeof hname, "%.*s", (int)n - 1, name);
+		for (char *p = hname, up = 1; *p; p++) {
+			if (up && *p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 32);
+			up = *p == '-';
+		}
+		json_object_set_new(headers, hname, json_string(buf));
+	}
+	for (int i = 0; lws_hdr_copy_fragment(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
+	     i++) {
+		char *eq = strchr(buf, '=');
+		if (eq)
+			*eq++ = '\0';
+		json_t *arr = json_object_get(query, buf);
+		if (!arr) {
+			arr = json_array();
+			json_object_set_new(query, buf, arr);
+		}
+		json_array_append_new(arr, json_string(eq ? eq : ""));
+	}
+}
+
+static int refuse(struct lws *wsi, unsigned status)
+{
+	static const char forbidden[] = "{\"message\":\"Forbidden\"}";
+	if (status == 403)
+		gw_http_reply(wsi, 403, "application/json", "ForbiddenException", forbidden,
+			      sizeof forbidden - 1);
+	else
+		gw_http_reply(wsi, status, "application/json", NULL, "", 0);
+	return 1;
+}
+
+/* The upgrade: find the stage, run $connect synchronously (docs/gateway.md says why), refuse
+ * with its status or keep the connection for ESTABLISHED. */
+static int confirm_upgrade(struct lws *wsi)
+{
+	char path[1024] = "", api[64], stage[160], rid[GW_ID_LEN + 1];
+	const char *rest = "";
+	int ret = 1;
+	json_t *headers = json_object(), *query = json_object();
+	struct pending *p = calloc(1, sizeof *p);
+	struct gw_stage *s = NULL;
+	struct gw_job *j = NULL;
+	char *event = NULL;
+	if (!p)
+		goto out;
+	lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_GET_URI);
+	if (target(wsi, path, api, sizeof api, stage, sizeof stage, &rest) ||
+	    (rest[0] && strcmp(rest, "/")) || !(s = gw_config_get(api, stage)) || s->disabled) {
+		ret = refuse(wsi, 403);
+		goto out;
+	}
+	struct gw_conn *c = &p->c;
+	gw_id_new(c->id);
+	gw_id_new(rid);
+	snprintf(c->api_id, sizeof c->api_id, "%s", api);
+	snprintf(c->stage, sizeof c->stage, "%s", stage);
+	lws_hdr_copy(wsi, c->domain, sizeof c->domain, WSI_TOKEN_HOST);
+	lws_get_peer_simple(wsi, c->source_ip, sizeof c->source_ip);
+	char ua[512];
+	if (lws_hdr_copy(wsi, ua, sizeof ua, WSI_TOKEN_HTTP_USER_AGENT) > 0)
+		c->user_agent = strdup(ua);
+	c->connected_at = c->last_active = gw_now_ms();
+	request_info(wsi, headers, query);
+	json_t *route = gw_stage_route(s, "$connect");
+	if (route) {
+		json_object_set_new(headers, "X-Forwarded-For", json_string(c->source_ip));
+		json_object_set_new(headers, "X-Forwarded-Port", json_string("443"));
+		json_object_set_new(headers, "X-Forwarded-Proto", json_string("https"));
+		const char *type = json_string_value(
+			json_object_get(json_object_get(route, "integration"), "integrationType"));
+		bool proxy = type && !strcmp(type, "AWS_PROXY"), err = false;
+		event = proxy ? gw_event_build(GW_CONNECT, s, c, "$connect", rid, NULL, NULL, 0,
+					       headers, query)
+			      : strdup("");
+		j = event ? gw_integ_prepare(s, route, GW_CONNECT, c->id, rid, event, strlen(event),
+					     proxy ? NULL : headers, &err)
+			  : NULL;
+		if (!event || err) {
+			ret = refuse(wsi, 500);
+			goto out;
+		}
+		if (j) {
+			gw_integ_perform(j);
+			int st = gw_transform_connect_status(j);
+			gw_metrics_integration(j->latency_ms, st >= 500);
+			if (st < 200 || st > 299) {
+				ret = refuse(wsi, (unsigned)st);
+				goto out;
+			}
+		}
+	}
+	p->wsi = wsi;
+	p->next = pendings;
+	pendings = p;
+	p = NULL;
+	ret = 0;
+out:
+	if (p)
+		gw_conn_clear(&p->c);
+	free(p);
+	free(event);
+	gw_job_free(j);
+	json_decref(headers);
+	json_decref(query);
+	gw_stage_release(s);
+	return ret;
+}
+
+static void arm_timer(struct gw_conn *c)
+{
+	long long now = gw_now_ms();
+	long long due = c->last_active + opts.idle_ms;
+	if (c->connected_at + opts.duration_ms < due)
+		due = c->connected_at + opts.duration_ms;
+	long long wait = due - now;
+	if (wait < 1)
+		wait = 1;
+	lws_set_timer_usecs(c->wsi, (lws_usec_t)wait * 1000);
+}
+
+static void run_disconnect(struct gw_conn *c)
+{
+	struct gw_stage *s = gw_config_get(c->api_id, c->stage);
+	json_t *route = s ? gw_stage_route(s, "$disconnect") : NULL;
+	if (route) {
+		char rid[GW_ID_LEN + 1];
+		bool err = false;
+		gw_id_new(rid);
+		const char *type = json_string_value(
+			json_object_get(json_object_get(route, "integration"), "integrationType"));
+		char *event = type && !strcmp(type, "AWS_PROXY")
+				      ? gw_event_build(GW_DISCONNECT, s, c, "$disconnect", rid, NULL,
+						       NULL, 0, NULL, NULL)
+				      : strdup("");
+		struct gw_job *j = event ? gw_integ_prepare(s, route, GW_DISCONNECT, c->id, rid, event,
+							    strlen(event), NULL, &err)
+					 : NULL;
+		if (j)
+			gw_integ_submit(j);
+		free(event);
+	}
+	gw_stage_release(s);
+}
+
+static int ws_receive(struct lws *wsi, struct gw_conn *c, const char *in, size_t len)
+{
+	if (c->close_code)
+		return 0;
+	if (lws_frame_is_binary(wsi)) {
+		gw_conn_close(c, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "Unsupported data");
+		return 0;
+	}
+	c->frame_len += len;
+	if (c->frame_len > opts.max_frame || c->rx_len + len > opts.max_message) {
+		gw_conn_close(c, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "Message too big");
+		return 0;
+	}
+	if (lws_remaining_packet_payload(wsi) == 0)
+		c->frame_len = 0;
+	if (c->rx_len + len + 1 > c->rx_cap) {
+		size_t cap = (c->rx_len + len + 1) * 2;
+		char *p = realloc(c->rx, cap);
+		if (!p)
+			return -1;
+		c->rx = p;
+		c->rx_cap = cap;
+	}
+	memcpy(c->rx + c->rx_len, in, len);
+	c->rx_len += len;
+	c->rx[c->rx_len] = '\0';
+	if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
+		size_t n = c->rx_len;
+		c->rx_len = 0;
+		c->frame_len = 0;
+		on_message(c, c->rx, n);
+	}
+	return 0;
+}
+
+static int ws_writeable(struct lws *wsi, struct gw_conn *c)
+{
+	struct gw_frame *f = c->out_head;
+	if (f) {
+		c->out_head = f->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		int n = lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT);
+		free(f);
+		if (n < 0)
+			return -1;
+		if (c->out_head || c->close_code)
+			lws_callback_on_writable(wsi);
+		return 0;
+	}
+	if (c->close_code) {
+		if (!c->disc_code) {
+			c->disc_code = c->close_code;
+			snprintf(c->disc_reason, sizeof c->disc_reason, "%s", c->close_reason);
+		}
+		lws_close_reason(wsi, (enum lws_close_status)c->close_code,
+				 (unsigned char *)c->close_reason, strlen(c->close_reason));
+		return -1;
+	}
+	return 0;
+}
+
+static int http_request(struct lws *wsi, struct pss *p)
+{
+	char api[64], stage[160];
+	const char *rest = "";
+	const char *path = p->path;
+	if (!strcmp(path, "/_gateway/health"))
+		return gw_http_reply(wsi, 200, "application/json", NULL, "{\"status\":\"ok\"}", 15);
+	if (!strcmp(path, "/_gateway/ready"))
+		return gw_config_ready()
+			       ? gw_http_reply(wsi, 200, "application/json", NULL,
+					       "{\"ready\":true}", 14)
+			       : gw_http_reply(wsi, 503, "application/json", NULL,
+					       "{\"ready\":false}", 15);
+	if (!strcmp(path, "/metrics")) {
+		size_t len = 0;
+		char *text = gw_metrics_render(gw_conn_count(), &len);
+		int rc = gw_http_reply(wsi, 200, "text/plain; version=0.0.4", NULL, text ? text : "",
+				       text ? len : 0);
+		free(text);
+		return rc;
+	}
+	static const char conns[] = "/@connections/";
+	if (target(wsi, path, api, sizeof api, stage, sizeof stage, &rest) == 0 &&
+	    !strncmp(rest, conns, sizeof conns - 1) && rest[sizeof conns - 1] &&
+	    !strchr(rest + sizeof conns - 1, '/'))
+		return gw_mgmt_handle(wsi, p->method, api, stage, rest + sizeof conns - 1, p->body,
+				      p->body_len, p->too_big);
+	return gw_http_reply(wsi, 403, "application/json", "ForbiddenException",
+			     "{\"message\":\"Forbidden\"}", 23);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len)
+{
+	struct pss *p = user;
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		snprintf(p->path, sizeof p->path, "%s", (const char *)in);
+		p->method = method_of(wsi);
+		if (p->method == GW_POST)
+			return 0; /* the body follows */
+		return http_request(wsi, p);
+	case LWS_CALLBACK_HTTP_BODY:
+		if (p->body_len + len > opts.max_post) {
+			p->too_big = 1;
+			return 0;
+		}
+		{
+			char *b = realloc(p->body, p->body_len + len + 1);
+			if (!b)
+				return -1;
+			memcpy(b + p->body_len, in, len);
+			p->body = b;
+			p->body_len += len;
+		}
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+		int rc = http_request(wsi, p);
+		free(p->body);
+		p->body = NULL;
+		p->body_len = 0;
+		p->too_big = 0;
+		return rc;
+	}
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (p) {
+			free(p->body);
+			p->body = NULL;
+			p->body_len = 0;
+		}
+		return 0;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return confirm_upgrade(wsi);
+	case LWS_CALLBACK_ESTABLISHED: {
+		struct pending **pp = &pendings;
+		while (*pp && (*pp)->wsi != wsi)
+			pp = &(*pp)->next;
+		if (!*pp)
+			return -1;
+		struct pending *pe = *pp;
+		*pp = pe->next;
+		memset(p, 0, sizeof *p);
+		p->c = pe->c;
+		free(pe);
+		p->c.wsi = wsi;
+		gw_conn_register(&p->c);
+		gw_metrics_connect();
+		arm_timer(&p->c);
+		return 0;
+	}
+	case LWS_CALLBACK_RECEIVE:
+		return ws_receive(wsi, &p->c, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return ws_writeable(wsi, &p->c);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (!p->c.disc_code) {
+			const unsigned char *b = in;
+			p->c.disc_code = len >= 2 ? (b[0] << 8) | b[1] : 1005;
+			snprintf(p->c.disc_reason, sizeof p->c.disc_reason, "%.*s",
+				 len > 2 ? (int)(len - 2) : 0, len > 2 ? (const char *)b + 2 : "");
+		}
+		return 0;
+	case LWS_CALLBACK_TIMER: {
+		struct gw_conn *c = &p->c;
+		long long now = gw_now_ms();
+		if (now >= c->last_active + opts.idle_ms ||
+		    now >= c->connected_at + opts.duration_ms) {
+			gw_conn_close(c, 1001, "Going away");
+			lws_set_timer_usecs(wsi, 2000000); /* a peer that never answers the close */
+			if (c->disc_code == 0) {
+				c->disc_code = 1001;
+				snprintf(c->disc_reason, sizeof c->disc_reason, "Going away");
+			}
+			return now >= c->last_active + opts.idle_ms + 2000 ? -1 : 0;
+		}
+		arm_timer(c);
+		return 0;
+	}
+	case LWS_CALLBACK_CLOSED:
+		if (p->c.established) {
+			gw_conn_unregister(&p->c);
+			if (!p->c.disc_code) {
+				p->c.disc_code = 1006;
+				snprintf(p->c.disc_reason, sizeof p->c.disc_reason, "Going away");
+			}
+			p->c.wsi = NULL;
+			run_disconnect(&p->c);
+		}
+		gw_conn_clear(&p->c);
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY: {
+		/* An upgrade accepted but never established: drop what $connect kept. */
+		for (struct pending **pp = &pendings; *pp; pp = &(*pp)->next)
+			if ((*pp)->wsi == wsi) {
+				struct pending *pe = *pp;
+				*pp = pe->next;
+				gw_conn_clear(&pe->c);
+				free(pe);
+				break;
+			}
+		return 0;
+	}
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		drain_done();
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static const struct lws_protocols protocols[] = {
+	{"apigwd", callback, sizeof(struct pss), 65536, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop)
+{
+	struct lws_context_creation_info info;
+	opts = *o;
+	lws_set_log_level(LLL_ERR, NULL);
+	memset(&info, 0, sizeof info);
+	info.port = o->port ? o->port : CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.iface = o->host;
+	info.protocols = protocols;
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6 * 0;
+	info.timeout_secs = 30;
+	context = lws_create_context(&info);
+	if (!context) {
+		fprintf(stderr, "apigwd-gateway: cannot create the libwebsockets context\n");
+		return -1;
+	}
+	info.port = o->port;
+	struct lws_vhost *vh = lws_create_vhost(context, &info);
+	if (!vh) {
+		fprintf(stderr, "apigwd-gateway: cannot listen on %s:%d\n", o->host, o->port);
+		lws_context_destroy(context);
+		context = NULL;
+		return -1;
+	}
+	int port = lws_get_vhost_listen_port(vh);
+	fprintf(stderr, "apigwd-gateway: listening on ws://%s:%d\n", o->host, port);
+	if (o->port_file) {
+		char tmp[1100];
+		snprintf(tmp, sizeof tmp, "%s.tmp", o->port_file);
+		FILE *f = fopen(tmp, "w");
+		if (f) {
+			fprintf(f, "%d\n", port);
+			fclose(f);
+			rename(tmp, o->port_file);
+		}
+	}
+	while (!*stop)
+		if (lws_service(context, 0) < 0)
+			break;
+	lws_context_destroy(context);
+	context = NULL;
+	return 0;
+}
