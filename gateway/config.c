@@ -16,10 +16,10 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gw_stage *table[MAX_STAGES]; /* under lock */
-static size_t count;                       /* under lock */
-static long long max_revision;             /* under lock */
-static bool ready;                         /* under lock */
-static const char *cache_dir;              /* set once before threads start */
+static size_t count;			   /* under lock */
+static long long max_revision;		   /* under lock */
+static bool ready;			   /* under lock */
+static const char *cache_dir;		   /* set once before threads start */
 
 void gw_stage_release(struct gw_stage *s)
 {
@@ -128,7 +128,8 @@ static int install(struct gw_stage *s)
 	int ret = 0;
 	pthread_mutex_lock(&lock);
 	size_t i = 0;
-	while (i < count && (strcmp(table[i]->api_id, s->api_id) || strcmp(table[i]->name, s->name)))
+	while (i < count &&
+	       (strcmp(table[i]->api_id, s->api_id) || strcmp(table[i]->name, s->name)))
 		i++;
 	if (i < count) {
 		old = table[i];

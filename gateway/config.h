@@ -9,14 +9,14 @@
 #include <stddef.h>
 
 struct gw_stage {
-	int refs;               /* references (atomic); the table holds one */
-	char *api_id, *name;    /* owned */
-	json_t *doc;            /* the snapshot, owned */
-	json_t *routes;         /* routeKey -> route object (with "integration"), owned */
-	const char *rse;        /* api routeSelectionExpression, borrowed from doc ("" if none) */
-	json_t *stage_vars;     /* stage.stageVariables (object, maybe empty), borrowed */
-	long long revision;     /* snapshot revision */
-	bool disabled;          /* api.disableExecuteApiEndpoint */
+	int refs;	     /* references (atomic); the table holds one */
+	char *api_id, *name; /* owned */
+	json_t *doc;	     /* the snapshot, owned */
+	json_t *routes;	     /* routeKey -> route object (with "integration"), owned */
+	const char *rse;     /* api routeSelectionExpression, borrowed from doc ("" if none) */
+	json_t *stage_vars;  /* stage.stageVariables (object, maybe empty), borrowed */
+	long long revision;  /* snapshot revision */
+	bool disabled;	     /* api.disableExecuteApiEndpoint */
 };
 
 /* Keeps the last good snapshot of each stage as DIR/API-STAGE.json (atomic writes) and loads

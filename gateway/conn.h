@@ -14,31 +14,31 @@ struct lws;
 
 struct gw_frame {
 	struct gw_frame *next; /* queue link */
-	size_t len;            /* payload bytes */
+	size_t len;	       /* payload bytes */
 	unsigned char data[];  /* LWS_PRE bytes of headroom, then the payload */
 };
 
 struct gw_conn {
-	struct gw_conn *hnext;        /* registry bucket link */
-	struct lws *wsi;              /* NULL once closed */
-	char id[GW_ID_LEN + 1];       /* connectionId */
-	char api_id[64];              /* API served */
-	char stage[160];              /* stage served */
-	char domain[256];             /* Host of the upgrade (domainName) */
-	char source_ip[64];           /* peer address */
-	char *user_agent;             /* owned, NULL when the client sent none */
-	json_t *authorizer;           /* requestContext.authorizer, owned, or NULL */
-	long long connected_at;       /* epoch ms */
-	long long last_active;        /* epoch ms of the last data frame either way */
+	struct gw_conn *hnext;		      /* registry bucket link */
+	struct lws *wsi;		      /* NULL once closed */
+	char id[GW_ID_LEN + 1];		      /* connectionId */
+	char api_id[64];		      /* API served */
+	char stage[160];		      /* stage served */
+	char domain[256];		      /* Host of the upgrade (domainName) */
+	char source_ip[64];		      /* peer address */
+	char *user_agent;		      /* owned, NULL when the client sent none */
+	json_t *authorizer;		      /* requestContext.authorizer, owned, or NULL */
+	long long connected_at;		      /* epoch ms */
+	long long last_active;		      /* epoch ms of the last data frame either way */
 	struct gw_frame *out_head, *out_tail; /* frames to send, owned */
-	int close_code;               /* > 0: close with it once the queue is sent */
-	char close_reason[64];        /* its reason */
-	int disc_code;                /* disconnectStatusCode for $disconnect */
-	char disc_reason[64];         /* disconnectReason */
-	char *rx;                     /* message being reassembled, owned */
-	size_t rx_len, rx_cap;        /* its length and capacity */
-	size_t frame_len;             /* bytes of the current frame so far */
-	bool established;             /* registered (after the 101) */
+	int close_code;			      /* > 0: close with it once the queue is sent */
+	char close_reason[64];		      /* its reason */
+	int disc_code;			      /* disconnectStatusCode for $disconnect */
+	char disc_reason[64];		      /* disconnectReason */
+	char *rx;			      /* message being reassembled, owned */
+	size_t rx_len, rx_cap;		      /* its length and capacity */
+	size_t frame_len;		      /* bytes of the current frame so far */
+	bool established;		      /* registered (after the 101) */
 };
 
 /* Registry (event-loop thread only). */

@@ -57,7 +57,8 @@ char *gw_event_build(enum gw_event_type ev, const struct gw_stage *s, const stru
 			const char *k;
 			json_object_foreach(query, k, v)
 			{
-				json_object_set(single, k, json_array_get(v, json_array_size(v) - 1));
+				json_object_set(single, k,
+						json_array_get(v, json_array_size(v) - 1));
 			}
 			json_object_set_new(e, "queryStringParameters", single);
 			json_object_set(e, "multiValueQueryStringParameters", query);

@@ -11,9 +11,9 @@ int gw_http_reply(struct lws *wsi, unsigned status, const char *ctype, const cha
 	unsigned char head[LWS_PRE + 1024], *p = head + LWS_PRE, *end = head + sizeof head - 1;
 	if (lws_add_http_common_headers(wsi, status, ctype, (lws_filepos_t)len, &p, end))
 		return -1;
-	if (etype && lws_add_http_header_by_name(wsi, (const unsigned char *)"x-amzn-ErrorType:",
-						 (const unsigned char *)etype, (int)strlen(etype),
-						 &p, end))
+	if (etype &&
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"x-amzn-ErrorType:",
+					(const unsigned char *)etype, (int)strlen(etype), &p, end))
 		return -1;
 	if (lws_finalize_write_http_header(wsi, head + LWS_PRE, &p, end))
 		return -1;

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #define MAX_THREADS 64
-#define MAX_RESP (10u << 20) /* backend answers larger than this fail */
+#define MAX_RESP    (10u << 20) /* backend answers larger than this fail */
 
 static struct gw_integ_opts opts;
 static pthread_t threads[MAX_THREADS];
@@ -19,7 +19,7 @@ static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t qcond = PTHREAD_COND_INITIALIZER;
 static struct gw_job *todo_head, *todo_tail; /* under qlock */
 static struct gw_job *done_head, *done_tail; /* under qlock */
-static bool stopping;                        /* under qlock */
+static bool stopping;			     /* under qlock */
 
 void gw_job_free(struct gw_job *j)
 {
@@ -247,7 +247,8 @@ void gw_integ_perform(struct gw_job *j)
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &j->status);
 	curl_easy_cleanup(h);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	j->latency_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	j->latency_ms =
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		j->outcome = GW_TIMEOUT;
 	else if (rc != CURLE_OK)

@@ -17,32 +17,32 @@ enum gw_event_type { GW_CONNECT, GW_MESSAGE, GW_DISCONNECT };
 enum gw_outcome { GW_OK, GW_FAILED, GW_TIMEOUT };
 
 struct gw_job {
-	struct gw_job *next;          /* queue link */
-	enum gw_event_type event;     /* lifecycle */
-	char conn_id[GW_ID_LEN + 1];  /* connection */
+	struct gw_job *next;	     /* queue link */
+	enum gw_event_type event;    /* lifecycle */
+	char conn_id[GW_ID_LEN + 1]; /* connection */
 	char request_id[GW_ID_LEN + 1];
-	char type[16];                /* integrationType */
-	char *url;                    /* owned; NULL for MOCK */
-	char *method;                 /* owned */
-	char *body;                   /* owned request body */
+	char type[16]; /* integrationType */
+	char *url;     /* owned; NULL for MOCK */
+	char *method;  /* owned */
+	char *body;    /* owned request body */
 	size_t body_len;
-	struct curl_slist *headers;   /* owned */
-	long timeout_ms;              /* timeoutInMillis */
-	bool two_way;                 /* a $default route response exists (§D6.3) */
-	char route_key[128];          /* for metrics */
+	struct curl_slist *headers; /* owned */
+	long timeout_ms;	    /* timeoutInMillis */
+	bool two_way;		    /* a $default route response exists (§D6.3) */
+	char route_key[128];	    /* for metrics */
 	/* results */
 	enum gw_outcome outcome;
-	long status;                  /* integration status (proxy statusCode, HTTP status) */
-	char *resp;                   /* owned response body (raw) */
+	long status; /* integration status (proxy statusCode, HTTP status) */
+	char *resp;  /* owned response body (raw) */
 	size_t resp_len;
-	bool function_error;          /* X-Amz-Function-Error was set */
-	double latency_ms;            /* integration latency */
+	bool function_error; /* X-Amz-Function-Error was set */
+	double latency_ms;   /* integration latency */
 };
 
 struct gw_integ_opts {
-	const char *lambda_endpoint;  /* base URL of the Lambda Invoke API */
-	int threads;                  /* pool size */
-	void (*wake)(void *arg);      /* called after a job completes (from a pool thread) */
+	const char *lambda_endpoint; /* base URL of the Lambda Invoke API */
+	int threads;		     /* pool size */
+	void (*wake)(void *arg);     /* called after a job completes (from a pool thread) */
 	void *wake_arg;
 };
 

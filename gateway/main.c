@@ -18,21 +18,21 @@
 static volatile sig_atomic_t stop;
 
 static const char usage[] =
-	"usage: apigwd-gateway --control URL [--listen HOST:PORT] [options]\n"
-	"Serves every deployed stage of the WebSocket APIs the account sees (docs/gateway.md).\n"
-	"  --control URL          apigwd base URL (required unless --cache-dir holds snapshots)\n"
-	"  --listen HOST:PORT     loopback address (default 127.0.0.1:8081; port 0 = free)\n"
-	"  --port-file FILE       write the bound port there\n"
-	"  --api ID               follow only this API (repeatable)\n"
-	"  --token T              Bearer token for /dataplane/v1/ (apigwd --dataplane-token)\n"
-	"  --cache-dir DIR        keep the last good snapshot of each stage there\n"
-	"  --lambda-endpoint URL  Lambda Invoke API base URL for AWS_PROXY integrations\n"
-	"  --idle-timeout MS      idle timeout (default 600000)\n"
-	"  --max-duration MS      maximum connection duration (default 7200000)\n"
-	"  --max-frame BYTES      frame limit (default 32768)\n"
-	"  --max-message BYTES    message limit (default 131072)\n"
-	"  --threads N            integration threads (default 16)\n"
-	"  --wait SECONDS         change-feed long-poll (default 60)\n";
+    "usage: apigwd-gateway --control URL [--listen HOST:PORT] [options]\n"
+    "Serves every deployed stage of the WebSocket APIs the account sees (docs/gateway.md).\n"
+    "  --control URL          apigwd base URL (required unless --cache-dir holds snapshots)\n"
+    "  --listen HOST:PORT     loopback address (default 127.0.0.1:8081; port 0 = free)\n"
+    "  --port-file FILE       write the bound port there\n"
+    "  --api ID               follow only this API (repeatable)\n"
+    "  --token T              Bearer token for /dataplane/v1/ (apigwd --dataplane-token)\n"
+    "  --cache-dir DIR        keep the last good snapshot of each stage there\n"
+    "  --lambda-endpoint URL  Lambda Invoke API base URL for AWS_PROXY integrations\n"
+    "  --idle-timeout MS      idle timeout (default 600000)\n"
+    "  --max-duration MS      maximum connection duration (default 7200000)\n"
+    "  --max-frame BYTES      frame limit (default 32768)\n"
+    "  --max-message BYTES    message limit (default 131072)\n"
+    "  --threads N            integration threads (default 16)\n"
+    "  --wait SECONDS         change-feed long-poll (default 60)\n";
 
 static void on_signal(int sig)
 {
@@ -65,25 +65,39 @@ static bool loopback(const char *host)
 	       !strncmp(host, "127.", 4);
 }
 
-enum { O_CONTROL = 256, O_LISTEN, O_PORT_FILE, O_API, O_TOKEN, O_CACHE, O_LAMBDA, O_IDLE, O_DUR,
-       O_FRAME, O_MSG, O_THREADS, O_WAIT, O_HELP };
+enum {
+	O_CONTROL = 256,
+	O_LISTEN,
+	O_PORT_FILE,
+	O_API,
+	O_TOKEN,
+	O_CACHE,
+	O_LAMBDA,
+	O_IDLE,
+	O_DUR,
+	O_FRAME,
+	O_MSG,
+	O_THREADS,
+	O_WAIT,
+	O_HELP
+};
 
 static const struct option options[] = {
-	{"control", required_argument, NULL, O_CONTROL},
-	{"listen", required_argument, NULL, O_LISTEN},
-	{"port-file", required_argument, NULL, O_PORT_FILE},
-	{"api", required_argument, NULL, O_API},
-	{"token", required_argument, NULL, O_TOKEN},
-	{"cache-dir", required_argument, NULL, O_CACHE},
-	{"lambda-endpoint", required_argument, NULL, O_LAMBDA},
-	{"idle-timeout", required_argument, NULL, O_IDLE},
-	{"max-duration", required_argument, NULL, O_DUR},
-	{"max-frame", required_argument, NULL, O_FRAME},
-	{"max-message", required_argument, NULL, O_MSG},
-	{"threads", required_argument, NULL, O_THREADS},
-	{"wait", required_argument, NULL, O_WAIT},
-	{"help", no_argument, NULL, O_HELP},
-	{0},
+    {"control", required_argument, NULL, O_CONTROL},
+    {"listen", required_argument, NULL, O_LISTEN},
+    {"port-file", required_argument, NULL, O_PORT_FILE},
+    {"api", required_argument, NULL, O_API},
+    {"token", required_argument, NULL, O_TOKEN},
+    {"cache-dir", required_argument, NULL, O_CACHE},
+    {"lambda-endpoint", required_argument, NULL, O_LAMBDA},
+    {"idle-timeout", required_argument, NULL, O_IDLE},
+    {"max-duration", required_argument, NULL, O_DUR},
+    {"max-frame", required_argument, NULL, O_FRAME},
+    {"max-message", required_argument, NULL, O_MSG},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"wait", required_argument, NULL, O_WAIT},
+    {"help", no_argument, NULL, O_HELP},
+    {0},
 };
 
 static long number(const char *flag, const char *s, long min, long max)
@@ -101,11 +115,18 @@ int main(int argc, char **argv)
 {
 	static char host[256] = "127.0.0.1";
 	static const char *apis[MAX_APIS];
-	struct gw_server_opts so = {.host = host, .port = 8081, .idle_ms = 600000,
-				    .duration_ms = 7200000, .max_frame = 32768,
-				    .max_message = 131072, .max_post = 131072};
-	struct follow_cfg fc = {.wait = 60, .log_prefix = "apigwd-gateway", .apply = apply,
-				.synced = synced, .apis = apis};
+	struct gw_server_opts so = {.host = host,
+				    .port = 8081,
+				    .idle_ms = 600000,
+				    .duration_ms = 7200000,
+				    .max_frame = 32768,
+				    .max_message = 131072,
+				    .max_post = 131072};
+	struct follow_cfg fc = {.wait = 60,
+				.log_prefix = "apigwd-gateway",
+				.apply = apply,
+				.synced = synced,
+				.apis = apis};
 	const char *cache = NULL, *lambda = NULL;
 	int threads = 16, opt;
 	char *control = NULL;
@@ -135,8 +156,12 @@ int main(int argc, char **argv)
 		case O_LAMBDA: lambda = optarg; break;
 		case O_IDLE: so.idle_ms = number("--idle-timeout", optarg, 10, 86400000); break;
 		case O_DUR: so.duration_ms = number("--max-duration", optarg, 10, 864000000); break;
-		case O_FRAME: so.max_frame = (size_t)number("--max-frame", optarg, 16, 1 << 26); break;
-		case O_MSG: so.max_message = (size_t)number("--max-message", optarg, 16, 1 << 26); break;
+		case O_FRAME:
+			so.max_frame = (size_t)number("--max-frame", optarg, 16, 1 << 26);
+			break;
+		case O_MSG:
+			so.max_message = (size_t)number("--max-message", optarg, 16, 1 << 26);
+			break;
 		case O_THREADS: threads = (int)number("--threads", optarg, 1, 64); break;
 		case O_WAIT: fc.wait = number("--wait", optarg, 1, 300); break;
 		case O_HELP: fputs(usage, stdout); return 0;
@@ -166,8 +191,8 @@ int main(int argc, char **argv)
 	if (cache)
 		fprintf(stderr, "apigwd-gateway: %d stage(s) loaded from %s\n",
 			gw_config_cache_open(cache), cache);
-	struct gw_integ_opts io = {.lambda_endpoint = lambda, .threads = threads,
-				   .wake = gw_server_wake};
+	struct gw_integ_opts io = {
+	    .lambda_endpoint = lambda, .threads = threads, .wake = gw_server_wake};
 	pthread_t follower;
 	bool following = false;
 	int status = 1;

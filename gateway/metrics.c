@@ -38,7 +38,8 @@ void gw_metrics_message(const char *api_id, const char *stage, const char *route
 {
 	char key[300];
 	m.messages++;
-	snprintf(key, sizeof key, "apiid=\"%s\",stage=\"%s\",route=\"%s\"", api_id, stage, route_key);
+	snprintf(key, sizeof key, "apiid=\"%s\",stage=\"%s\",route=\"%s\"", api_id, stage,
+		 route_key);
 	for (size_t i = 0; i < m.nroutes; i++)
 		if (!strcmp(m.routes[i].key, key)) {
 			m.routes[i].n++;
@@ -69,9 +70,11 @@ char *gw_metrics_render(size_t open_conns, size_t *len)
 		return NULL;
 	fprintf(f, "# TYPE apigwd_gateway_connections gauge\napigwd_gateway_connections %zu\n",
 		open_conns);
-	fprintf(f, "# TYPE apigwd_gateway_connect_count counter\napigwd_gateway_connect_count %llu\n",
+	fprintf(f,
+		"# TYPE apigwd_gateway_connect_count counter\napigwd_gateway_connect_count %llu\n",
 		m.connects);
-	fprintf(f, "# TYPE apigwd_gateway_message_count counter\napigwd_gateway_message_count %llu\n",
+	fprintf(f,
+		"# TYPE apigwd_gateway_message_count counter\napigwd_gateway_message_count %llu\n",
 		m.messages);
 	fprintf(f, "# TYPE apigwd_gateway_route_message_count counter\n");
 	for (size_t i = 0; i < m.nroutes; i++)
@@ -85,13 +88,15 @@ char *gw_metrics_render(size_t open_conns, size_t *len)
 		m.integ_errors);
 	fprintf(f, "# TYPE apigwd_gateway_integration_latency_ms histogram\n");
 	for (size_t i = 0; i < NB; i++)
-		fprintf(f, "apigwd_gateway_integration_latency_ms_bucket{le=\"%g\"} %llu\n", bounds[i],
-			m.buckets[i]);
-	fprintf(f, "apigwd_gateway_integration_latency_ms_bucket{le=\"+Inf\"} %llu\n", m.integ_count);
+		fprintf(f, "apigwd_gateway_integration_latency_ms_bucket{le=\"%g\"} %llu\n",
+			bounds[i], m.buckets[i]);
+	fprintf(f, "apigwd_gateway_integration_latency_ms_bucket{le=\"+Inf\"} %llu\n",
+		m.integ_count);
 	fprintf(f, "apigwd_gateway_integration_latency_ms_sum %.3f\n", m.integ_sum);
 	fprintf(f, "apigwd_gateway_integration_latency_ms_count %llu\n", m.integ_count);
-	fprintf(f, "# TYPE apigwd_gateway_config_revision gauge\napigwd_gateway_config_revision %lld\n",
-		gw_config_revision());
+	fprintf(
+	    f, "# TYPE apigwd_gateway_config_revision gauge\napigwd_gateway_config_revision %lld\n",
+	    gw_config_revision());
 	fprintf(f, "# TYPE apigwd_gateway_stages gauge\napigwd_gateway_stages %zu\n",
 		gw_config_count());
 	fclose(f);

@@ -1,4 +1,5 @@
-/* routesel.c — routeSelectionExpression evaluation (docs/aws-behaviour.md §D3.1): `$request.body.x`,
+/* routesel.c — routeSelectionExpression evaluation (docs/aws-behaviour.md §D3.1):
+ * `$request.body.x`,
  * `${request.body.a.b[0]}`, literals around variables, `\$` escapes, one pass only. */
 #include "routesel.h"
 
@@ -88,8 +89,9 @@ int gw_stringify(const json_t *v, char **out, size_t *len)
 			return -1;
 		json_object_foreach((json_t *)v, k, it)
 		{
-			if ((!first && append(out, len, ", ", 2)) || append(out, len, k, strlen(k)) ||
-			    append(out, len, "=", 1) || gw_stringify(it, out, len))
+			if ((!first && append(out, len, ", ", 2)) ||
+			    append(out, len, k, strlen(k)) || append(out, len, "=", 1) ||
+			    gw_stringify(it, out, len))
 				return -1;
 			first = false;
 		}

@@ -34,12 +34,12 @@ struct pending {
 static struct pending *pendings;
 
 struct pss {
-	struct gw_conn c;       /* WebSocket connections */
-	char *body;             /* HTTP: request body, owned */
-	size_t body_len;        /* its length */
-	int too_big;            /* HTTP: body over the PostToConnection limit */
-	enum gw_method method;  /* HTTP: method */
-	char path[1024];        /* HTTP: decoded path */
+	struct gw_conn c;      /* WebSocket connections */
+	char *body;	       /* HTTP: request body, owned */
+	size_t body_len;       /* its length */
+	int too_big;	       /* HTTP: body over the PostToConnection limit */
+	enum gw_method method; /* HTTP: method */
+	char path[1024];       /* HTTP: decoded path */
 };
 
 void gw_server_wake(void *unused)
@@ -62,8 +62,8 @@ static enum gw_method method_of(struct lws *wsi)
 
 /* Splits path into api/stage/rest, from the Host form ({apiId}.execute-api.*, path /{stage}...)
  * or the path form (/{apiId}/{stage}...). Returns 0 or -1. */
-static int target(struct lws *wsi, const char *path, char *api, size_t asz, char *stage,
-		  size_t ssz, const char **rest)
+static int target(struct lws *wsi, const char *path, char *api, size_t asz, char *stage, size_t ssz,
+		  const char **rest)
 {
 	char host[256] = "";
 	const char *p = path;
@@ -93,8 +93,8 @@ static void send_error_frame(struct gw_conn *c, const char *msg, const char *rid
 {
 	char buf[256];
 	int n = snprintf(buf, sizeof buf,
-			 "{\"message\": \"%s\", \"connectionId\":\"%s\", \"requestId\":\"%s\"}", msg,
-			 c->id, rid);
+			 "{\"message\": \"%s\", \"connectionId\":\"%s\", \"requestId\":\"%s\"}",
+			 msg, c->id, rid);
 	gw_conn_send(c, buf, (size_t)n);
 }
 
@@ -131,17 +131,17 @@ static void on_message(struct gw_conn *c, const char *body, size_t len)
 	}
 	const char *key = json_string_value(json_object_get(route, "routeKey"));
 	gw_metrics_message(c->api_id, c->stage, key);
-	const char *type =
-		json_string_value(json_object_get(json_object_get(route, "integration"), "integrationType"));
+	const char *type = json_string_value(
+	    json_object_get(json_object_get(route, "integration"), "integrationType"));
 	if (type && !strcmp(type, "AWS_PROXY"))
 		payload = gw_event_build(GW_MESSAGE, s, c, key, rid, mid, body, len, NULL, NULL);
 	else
 		payload = gw_transform_request(s, route, body, len, &plen);
 	if (payload && type && !strcmp(type, "AWS_PROXY"))
 		plen = strlen(payload);
-	struct gw_job *j = payload ? gw_integ_prepare(s, route, GW_MESSAGE, c->id, rid, payload, plen,
-						       NULL, &err)
-				   : NULL;
+	struct gw_job *j =
+	    payload ? gw_integ_prepare(s, route, GW_MESSAGE, c->id, rid, payload, plen, NULL, &err)
+		    : NULL;
 	if (!payload || err) {
 		gw_metrics_integration(0, 1);
 		send_error_frame(c, "Internal server error", rid);
@@ -215,15 +215,21 @@ static void request_info(struct lws *wsi, json_t *headers, json_t *query)
 	}
 }
 
+/* Answers the upgrade with status instead of 101 (§D1.1, §D2.1) and hangs up. The answer is
+ * written whole here: the upgrade is not an HTTP transaction libwebsockets would finish. */
 static int refuse(struct lws *wsi, unsigned status)
 {
 	static const char forbidden[] = "{\"message\":\"Forbidden\"}";
-	if (status == 403)
-		gw_http_reply(wsi, 403, "application/json", "ForbiddenException", forbidden,
-			      sizeof forbidden - 1);
-	else
-		gw_http_reply(wsi, status, "application/json", NULL, "", 0);
-	return 1;
+	unsigned char buf[LWS_PRE + 512];
+	const char *body = status == 403 ? forbidden : "";
+	int n = snprintf((char *)buf + LWS_PRE, sizeof buf - LWS_PRE,
+			 "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n%s"
+			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			 status, status == 403 ? "Forbidden" : "Refused",
+			 status == 403 ? "x-amzn-ErrorType: ForbiddenException\r\n" : "",
+			 strlen(body), body);
+	lws_write(wsi, buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_FINAL);
+	return -1;
 }
 
 /* The upgrade: find the stage, run $connect synchronously (docs/gateway.md says why), refuse
@@ -253,6 +259,8 @@ static int confirm_upgrade(struct lws *wsi)
 	snprintf(c->stage, sizeof c->stage, "%s", stage);
 	lws_hdr_copy(wsi, c->domain, sizeof c->domain, WSI_TOKEN_HOST);
 	lws_get_peer_simple(wsi, c->source_ip, sizeof c->source_ip);
+	if (!strncmp(c->source_ip, "::ffff:", 7)) /* IPv4 seen through an IPv6 socket */
+		memmove(c->source_ip, c->source_ip + 7, strlen(c->source_ip + 7) + 1);
 	char ua[512];
 	if (lws_hdr_copy(wsi, ua, sizeof ua, WSI_TOKEN_HTTP_USER_AGENT) > 0)
 		c->user_agent = strdup(ua);
@@ -264,7 +272,7 @@ static int confirm_upgrade(struct lws *wsi)
 		json_object_set_new(headers, "X-Forwarded-Port", json_string("443"));
 		json_object_set_new(headers, "X-Forwarded-Proto", json_string("https"));
 		const char *type = json_string_value(
-			json_object_get(json_object_get(route, "integration"), "integrationType"));
+		    json_object_get(json_object_get(route, "integration"), "integrationType"));
 		bool proxy = type && !strcmp(type, "AWS_PROXY"), err = false;
 		event = proxy ? gw_event_build(GW_CONNECT, s, c, "$connect", rid, NULL, NULL, 0,
 					       headers, query)
@@ -324,13 +332,13 @@ static void run_disconnect(struct gw_conn *c)
 		bool err = false;
 		gw_id_new(rid);
 		const char *type = json_string_value(
-			json_object_get(json_object_get(route, "integration"), "integrationType"));
+		    json_object_get(json_object_get(route, "integration"), "integrationType"));
 		char *event = type && !strcmp(type, "AWS_PROXY")
-				      ? gw_event_build(GW_DISCONNECT, s, c, "$disconnect", rid, NULL,
-						       NULL, 0, NULL, NULL)
-				      : strdup("");
-		struct gw_job *j = event ? gw_integ_prepare(s, route, GW_DISCONNECT, c->id, rid, event,
-							    strlen(event), NULL, &err)
+				  ? gw_event_build(GW_DISCONNECT, s, c, "$disconnect", rid, NULL,
+						   NULL, 0, NULL, NULL)
+				  : strdup("");
+		struct gw_job *j = event ? gw_integ_prepare(s, route, GW_DISCONNECT, c->id, rid,
+							    event, strlen(event), NULL, &err)
 					 : NULL;
 		if (j)
 			gw_integ_submit(j);
@@ -409,16 +417,15 @@ static int http_request(struct lws *wsi, struct pss *p)
 	if (!strcmp(path, "/_gateway/health"))
 		return gw_http_reply(wsi, 200, "application/json", NULL, "{\"status\":\"ok\"}", 15);
 	if (!strcmp(path, "/_gateway/ready"))
-		return gw_config_ready()
-			       ? gw_http_reply(wsi, 200, "application/json", NULL,
-					       "{\"ready\":true}", 14)
-			       : gw_http_reply(wsi, 503, "application/json", NULL,
-					       "{\"ready\":false}", 15);
+		return gw_config_ready() ? gw_http_reply(wsi, 200, "application/json", NULL,
+							 "{\"ready\":true}", 14)
+					 : gw_http_reply(wsi, 503, "application/json", NULL,
+							 "{\"ready\":false}", 15);
 	if (!strcmp(path, "/metrics")) {
 		size_t len = 0;
 		char *text = gw_metrics_render(gw_conn_count(), &len);
-		int rc = gw_http_reply(wsi, 200, "text/plain; version=0.0.4", NULL, text ? text : "",
-				       text ? len : 0);
+		int rc = gw_http_reply(wsi, 200, "text/plain; version=0.0.4", NULL,
+				       text ? text : "", text ? len : 0);
 		free(text);
 		return rc;
 	}
@@ -473,8 +480,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			p->body_len = 0;
 		}
 		return 0;
-	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-		return confirm_upgrade(wsi);
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: return confirm_upgrade(wsi);
 	case LWS_CALLBACK_ESTABLISHED: {
 		struct pending **pp = &pendings;
 		while (*pp && (*pp)->wsi != wsi)
@@ -492,10 +498,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		arm_timer(&p->c);
 		return 0;
 	}
-	case LWS_CALLBACK_RECEIVE:
-		return ws_receive(wsi, &p->c, in, len);
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return ws_writeable(wsi, &p->c);
+	case LWS_CALLBACK_RECEIVE: return ws_receive(wsi, &p->c, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE: return ws_writeable(wsi, &p->c);
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (!p->c.disc_code) {
 			const unsigned char *b = in;
@@ -544,17 +548,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			}
 		return 0;
 	}
-	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		drain_done();
-		return 0;
-	default:
-		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: drain_done(); return 0;
+	default: return 0;
 	}
 }
 
 static const struct lws_protocols protocols[] = {
-	{"apigwd", callback, sizeof(struct pss), 65536, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0},
+    {"apigwd", callback, sizeof(struct pss), 65536, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop)
@@ -566,7 +567,7 @@ int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop)
 	info.port = o->port ? o->port : CONTEXT_PORT_NO_LISTEN_SERVER;
 	info.iface = o->host;
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6 * 0;
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.timeout_secs = 30;
 	context = lws_create_context(&info);
 	if (!context) {

@@ -8,14 +8,14 @@
 #include <stddef.h>
 
 struct gw_server_opts {
-	const char *host;         /* loopback address to listen on */
-	int port;                 /* 0: a free port */
-	const char *port_file;    /* the bound port is written there, or NULL */
-	long idle_ms;             /* idle timeout (§D2.3) */
-	long duration_ms;         /* maximum connection duration */
-	size_t max_frame;         /* frame limit (§D8) */
-	size_t max_message;       /* message limit */
-	size_t max_post;          /* PostToConnection limit */
+	const char *host;      /* loopback address to listen on */
+	int port;	       /* 0: a free port */
+	const char *port_file; /* the bound port is written there, or NULL */
+	long idle_ms;	       /* idle timeout (§D2.3) */
+	long duration_ms;      /* maximum connection duration */
+	size_t max_frame;      /* frame limit (§D8) */
+	size_t max_message;    /* message limit */
+	size_t max_post;       /* PostToConnection limit */
 };
 
 /* Serves until *stop is non-zero. Returns 0, or -1 when it could not listen (logged). */

@@ -13,39 +13,39 @@
 #include <strings.h>
 #include <time.h>
 
-#define BACKOFF_MIN_MS 100u   /* first retry delay; doubles on each failure */
-#define BACKOFF_MAX_MS 5000u  /* retry delay cap */
-#define MAX_BODY (64u << 20)  /* larger answers are refused */
-#define MAX_STAGES 4096       /* stages followed at most */
+#define BACKOFF_MIN_MS 100u	   /* first retry delay; doubles on each failure */
+#define BACKOFF_MAX_MS 5000u	   /* retry delay cap */
+#define MAX_BODY       (64u << 20) /* larger answers are refused */
+#define MAX_STAGES     4096	   /* stages followed at most */
 
 struct buf {
-	char *data;  /* owned, NUL-terminated when len > 0 */
+	char *data; /* owned, NUL-terminated when len > 0 */
 	size_t len, cap;
 };
 
 struct reply {
-	long status;     /* HTTP status, 0 on a transport error */
+	long status;	 /* HTTP status, 0 on a transport error */
 	struct buf body; /* owned */
-	char etag[160];  /* ETag header, "" when none */
+	char etag[160];	 /* ETag header, "" when none */
 };
 
 struct known {
-	char api[64];    /* api id */
+	char api[64];	 /* api id */
 	char stage[160]; /* stage name */
-	char etag[160];  /* ETag applied, "" before the first */
-	bool seen;       /* listed in the current pass */
+	char etag[160];	 /* ETag applied, "" before the first */
+	bool seen;	 /* listed in the current pass */
 };
 
 struct follower {
 	const struct follow_cfg *cfg;
 	volatile sig_atomic_t *stop;
-	CURL *h;                     /* one keep-alive handle for every request */
-	struct curl_slist *headers;  /* owned */
-	char sigv4[128];             /* CURLOPT_AWS_SIGV4 value, "" when unsigned */
-	char userpwd[512];           /* key:secret for SigV4 */
-	char epoch[128];             /* feed position's epoch */
-	long long since;             /* feed position */
-	struct known *stages;        /* owned, nstages entries */
+	CURL *h;		    /* one keep-alive handle for every request */
+	struct curl_slist *headers; /* owned */
+	char sigv4[128];	    /* CURLOPT_AWS_SIGV4 value, "" when unsigned */
+	char userpwd[512];	    /* key:secret for SigV4 */
+	char epoch[128];	    /* feed position's epoch */
+	long long since;	    /* feed position */
+	struct known *stages;	    /* owned, nstages entries */
 	size_t nstages;
 };
 
@@ -259,8 +259,8 @@ static int sync_all(struct follower *f)
 	do {
 		char path[1200];
 		struct reply r = {0};
-		snprintf(path, sizeof path, "/v2/apis?maxResults=500%s%s", next[0] ? "&nextToken=" : "",
-			 next);
+		snprintf(path, sizeof path, "/v2/apis?maxResults=500%s%s",
+			 next[0] ? "&nextToken=" : "", next);
 		next[0] = '\0';
 		if (get(f, path, 30000, NULL, &r) != 0 || r.status != 200) {
 			if (r.status)
@@ -318,7 +318,7 @@ static enum feed_rc feed(struct follower *f)
 			rc = FEED_GONE;
 		else
 			rc = json_array_size(json_object_get(doc, "changes")) ? FEED_CHANGES
-									       : FEED_EMPTY;
+									      : FEED_EMPTY;
 	} else {
 		fprintf(stderr, "%s: changes: HTTP %ld\n", f->cfg->log_prefix, r.status);
 	}

@@ -15,15 +15,15 @@ typedef void (*follow_apply_fn)(void *arg, const char *api_id, const char *stage
 typedef void (*follow_synced_fn)(void *arg);
 
 struct follow_cfg {
-	const char *control;       /* base URL without trailing '/' */
-	const char *token;         /* Bearer token (apigwd --dataplane-token), or NULL */
-	const char *const *apis;   /* follow only these APIs; NULL/0: every WEBSOCKET API visible */
-	size_t napis;              /* entries of apis */
-	long wait;                 /* change-feed long-poll seconds, 1-300 */
-	const char *log_prefix;    /* stderr prefix, e.g. "apigwd-gateway" */
-	follow_apply_fn apply;     /* required */
-	follow_synced_fn synced;   /* optional */
-	void *arg;                 /* passed to both callbacks */
+	const char *control;	 /* base URL without trailing '/' */
+	const char *token;	 /* Bearer token (apigwd --dataplane-token), or NULL */
+	const char *const *apis; /* follow only these APIs; NULL/0: every WEBSOCKET API visible */
+	size_t napis;		 /* entries of apis */
+	long wait;		 /* change-feed long-poll seconds, 1-300 */
+	const char *log_prefix;	 /* stderr prefix, e.g. "apigwd-gateway" */
+	follow_apply_fn apply;	 /* required */
+	follow_synced_fn synced; /* optional */
+	void *arg;		 /* passed to both callbacks */
 };
 
 /* Follows until *stop becomes non-zero; errors are logged and retried (100 ms doubling to 5 s).
