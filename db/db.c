@@ -3,6 +3,7 @@
  * credentials.c, ops.c. See db.h for the model and the contracts. */
 #include "internal.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,9 @@ struct db *db_acquire(struct db_pool *pool)
 
 void db_release(struct db_pool *pool, struct db *db)
 {
+	/* A connection goes back with no transaction open: db_txn always ends its own, and a
+	 * handler never leaves one behind. */
+	assert(sqlite3_get_autocommit(db->h) && "a connection released inside a transaction");
 	pthread_mutex_lock(&pool->lock);
 	db->next_free = pool->free;
 	pool->free = db;

@@ -10,15 +10,28 @@
 #include <string.h>
 #include <time.h>
 
-#include "http.h"
+#include "request.h"
+#include "route.h"
 #include "server.h"
 #include "sigv4.h"
 
-bool auth_exempt(const char *path)
+bool auth_exempt(const struct req *rq)
 {
-	return strcmp(path, "/dataplane") == 0 || strncmp(path, "/dataplane/", 11) == 0 ||
-	       strcmp(path, "/_apigwd/health") == 0 || strcmp(path, "/metrics") == 0 ||
-	       strcmp(path, "/console") == 0 || strncmp(path, "/console/", 9) == 0;
+	return rq->route && (rq->route->flags & ROUTE_NO_AUTH);
+}
+
+bool auth_dataplane_or_reply(struct req *rq)
+{
+	const char *want = rq->srv->cfg.dataplane_token;
+	const char *auth = req_header(rq, "Authorization");
+	if (!want || !rq->route || !(rq->route->flags & ROUTE_DATAPLANE))
+		return true;
+	/* Compared in constant time: the token is a secret. */
+	if (auth && strncmp(auth, "Bearer ", 7) == 0 && strlen(auth + 7) == strlen(want) &&
+	    CRYPTO_memcmp(auth + 7, want, strlen(want)) == 0)
+		return true;
+	reply_errf(rq, E_UNAUTHORIZED, "Missing or wrong data-plane token");
+	return false;
 }
 
 /* ---- --auth none: the identity the request names ---- */
@@ -28,7 +41,7 @@ bool auth_exempt(const char *path)
  * is taken as the account when it is 12 digits. */
 static void resolve_unverified(struct req *rq)
 {
-	const char *auth = req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *auth = req_header(rq, "Authorization");
 	const char *cred = auth ? strstr(auth, "Credential=") : NULL;
 	if (!cred)
 		return;
@@ -65,32 +78,30 @@ struct pairs {
 	bool failed;
 };
 
-static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const char *key,
-				    const char *value)
+static bool collect_pair(void *ctx, const char *key, const char *value)
 {
-	struct pairs *p = cls;
-	(void)kind;
+	struct pairs *p = ctx;
 	if (!key || (p->skip && strcmp(key, p->skip) == 0))
-		return MHD_YES;
+		return true;
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 32;
 		struct sigv4_pair *grown = realloc(p->v, cap * sizeof *grown);
 		if (!grown) {
 			p->failed = true;
-			return MHD_NO;
+			return false;
 		}
 		p->v = grown;
 		p->cap = cap;
 	}
 	p->v[p->n++] = (struct sigv4_pair){key, value};
-	return MHD_YES;
+	return true;
 }
 
 /* The percent-decoded query parameter `name` copied into out (cap bytes); false when absent or
  * too long. */
 static bool query_param(const struct req *rq, const char *name, char *out, size_t cap)
 {
-	const char *raw = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+	const char *raw = rq->tp->query_raw(rq, name);
 	if (!raw || strlen(raw) >= cap)
 		return false;
 	memcpy(out, raw, strlen(raw) + 1);
@@ -126,7 +137,7 @@ static bool from_header(struct req *rq, const char *header, struct signed_by *s,
 			struct refusal *r)
 {
 	const char *date = req_header(rq, "X-Amz-Date");
-	const char *http_date = req_header(rq, MHD_HTTP_HEADER_DATE);
+	const char *http_date = req_header(rq, "Date");
 	if (!sigv4_parse_auth(header, &s->a, r->msg, sizeof r->msg))
 		return refuse(r, E_INCOMPLETE_SIGNATURE, NULL);
 	if (date) {
@@ -209,9 +220,8 @@ static bool verify(struct req *rq, struct refusal *r)
 	char *secret = NULL, *account = NULL;
 	time_t now = time(NULL);
 	bool ok = false;
-	const char *header = req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
-	bool presigned = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND,
-						     "X-Amz-Signature") != NULL;
+	const char *header = req_header(rq, "Authorization");
+	bool presigned = rq->tp->query_raw(rq, "X-Amz-Signature") != NULL;
 
 	if (!header && !presigned)
 		return refuse(r, E_MISSING_AUTH_TOKEN, "Missing Authentication Token");
@@ -247,8 +257,8 @@ static bool verify(struct req *rq, struct refusal *r)
 	}
 
 	query.skip = presigned && !header ? "X-Amz-Signature" : NULL;
-	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, collect_pair, &query);
-	MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, collect_pair, &headers);
+	rq->tp->each(rq, REQ_QUERY, collect_pair, &query);
+	rq->tp->each(rq, REQ_HEADER, collect_pair, &headers);
 	if (query.failed || headers.failed) {
 		refuse(r, E_INTERNAL, "Out of memory");
 		goto out;
@@ -284,7 +294,7 @@ bool auth_resolve_or_reply(struct req *rq)
 	snprintf(rq->region, sizeof rq->region, "%s", cfg->region);
 	rq->scope.account = rq->account;
 	rq->scope.region = rq->region;
-	if (!cfg->auth_sigv4 || auth_exempt(rq->path)) {
+	if (!cfg->auth_sigv4 || auth_exempt(rq)) {
 		resolve_unverified(rq);
 		return true;
 	}

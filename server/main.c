@@ -14,6 +14,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "park.h"
+#include "res_deployments.h"
 #include "router.h"
 #include "server.h"
 #include "state.h"
@@ -375,9 +376,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "apigwd: --seed %s: %s\n", srv.cfg.seed_file, err);
 		goto out;
 	}
-	srv.park = park_new();
+	srv.park = park_new(http_wake);
 	srv.workers = workers_new();
-	srv.metrics = metrics_new();
+	srv.metrics = metrics_new(router_routes, router_count);
+	srv.on_config_change = deployments_config_changed;
 	if (srv.cfg.rate && !(srv.ratelimit = ratelimit_new(srv.cfg.rate, srv.cfg.burst))) {
 		fprintf(stderr, "apigwd: out of memory\n");
 		goto out;

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "auth.h"
-#include "http.h"
+#include "request.h"
 #include "server.h"
 
 enum { RL_SLOTS = 1024 };  /* hash chains */
@@ -122,7 +122,7 @@ bool limits_admit_or_reply(struct req *rq)
 {
 	struct timespec ts;
 	struct ratelimit *rl = rq->srv->ratelimit;
-	if (!rl || auth_exempt(rq->path))
+	if (!rl || auth_exempt(rq))
 		return true;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (ratelimit_take(rl, rq->account, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9))

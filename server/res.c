@@ -1,6 +1,7 @@
 /* res.c — the generic resource operations (see res.h for the flow). */
 #include "res.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,44 +159,53 @@ static struct db_key own_key(const struct rctx *c)
 	return (struct db_key){&c->rq->scope, c->def->kind, c->parent, c->id};
 }
 
-/* Notes for res_txn that the configuration of c's API changed. */
-static void mark_changed(struct rctx *c)
-{
-	struct req *rq = c->rq;
-	if (c->def->parent)  /* under an API: its id is the first segment of the path */
-		snprintf(rq->config_changed, sizeof rq->config_changed, "%.*s",
-			 (int)strcspn(c->parent, "/"), c->parent);
-	else
-		snprintf(rq->config_changed, sizeof rq->config_changed, "%.15s", c->id);
-}
-
 struct txn_wrap {
 	struct req *rq;
 	db_txn_fn fn;
 	void *ctx;
 	struct apierr *e;
+	char changed[16];  /* API whose configuration fn changed, or "" */
 };
+
+/* The res_txn transaction running on this thread, or NULL: set only while its callback runs
+ * (on the handler's thread, or the writer's under group commit), so that every write of the
+ * engine inside it, however nested, can note the API it changed. */
+static _Thread_local struct txn_wrap *running;
+
+/* Notes for res_txn that the configuration of c's API changed. */
+static void mark_changed(struct rctx *c)
+{
+	assert(running && "a configuration write outside res_txn");
+	if (!running)
+		return;
+	if (c->def->parent)  /* under an API: its id is the first segment of the path */
+		snprintf(running->changed, sizeof running->changed, "%.*s",
+			 (int)strcspn(c->parent, "/"), c->parent);
+	else
+		snprintf(running->changed, sizeof running->changed, "%.15s", c->id);
+}
 
 static enum db_rc txn_wrap_run(struct db *db, void *arg)
 {
 	struct txn_wrap *w = arg;
+	res_config_hook hook = w->rq->srv ? w->rq->srv->on_config_change : NULL;
 	/* Inside the transaction, rq->db is the connection that runs it (the writer's, under
 	 * group commit), so that hooks reading through c->rq->db see the transaction. */
 	w->rq->db = db;
-	w->rq->config_changed[0] = '\0';
+	w->changed[0] = '\0';
+	assert(!running && "res_txn inside res_txn");
+	running = w;
 	enum db_rc rc = w->fn(db, w->ctx);
-	if (rc == DB_OK && w->rq->config_changed[0] &&
-	    res_config_changed(w->rq, w->rq->config_changed, w->e))
+	running = NULL;
+	if (rc == DB_OK && w->changed[0] && hook && hook(w->rq, w->changed, w->e))
 		rc = DB_ABORT;
 	return rc;
 }
 
 enum db_rc res_txn(struct req *rq, db_txn_fn fn, void *ctx, struct apierr *e)
 {
-	struct txn_wrap w = {rq, fn, ctx, e};
-	enum db_rc rc = db_txn(rq->db, txn_wrap_run, &w);
-	rq->config_changed[0] = '\0';
-	return rc;
+	struct txn_wrap w = {rq, fn, ctx, e, ""};
+	return db_txn(rq->db, txn_wrap_run, &w);
 }
 
 /* Renders c->doc, runs the resource's rules, and stores the row (insert or update). */
@@ -346,7 +356,6 @@ static void pending_done(void *arg, enum db_rc rc)
 	struct pending *p = arg;
 	struct req *rq = p->c->rq;
 	rq->db = NULL;
-	rq->config_changed[0] = '\0';
 	reply_outcome(p->c, rc, p->status);
 	rctx_reset(p->c);
 	free(p->c);

@@ -15,7 +15,7 @@
 
 #include "db.h"
 #include "errors.h"
-#include "http.h"
+#include "request.h"
 #include "jspec.h"
 
 struct resdef;
@@ -105,15 +105,12 @@ enum err res_edit(struct req *rq, const struct resdef *def, const char *parent, 
 
 /* res_txn — the transaction runner for request handlers: db_txn(rq->db, fn, ctx), and, when
  * fn succeeded after changing the configuration of an API (a resource with `in_deployment`:
- * the API and what a deployment snapshots), res_config_changed() in the same transaction just
+ * the API and what a deployment snapshots), the server's configuration-change hook
+ * (rq->srv->on_config_change, registered at start-up: autoDeploy) in the same transaction just
  * before COMMIT, so that a request that writes many resources (an import) deploys each
- * autoDeploy stage once. When that step fails it fills *e and returns DB_ABORT. Every handler
- * transaction goes through it; the reply contract is db_txn's. */
+ * autoDeploy stage once. When the hook fails it fills *e and returns DB_ABORT. Every handler
+ * transaction goes through it; the reply contract is db_txn's. Not nested. */
 enum db_rc res_txn(struct req *rq, db_txn_fn fn, void *ctx, struct apierr *e);
-
-/* Stages with autoDeploy of api_id get a new deployment of its current configuration.
- * Implemented by res_deployments.c. Returns E_OK or fills e. */
-enum err res_config_changed(struct req *rq, const char *api_id, struct apierr *e);
 
 /* Protocol bit (P_WS/P_HTTP) of a stored api doc. */
 unsigned res_api_proto(const json_t *api);

@@ -120,27 +120,3 @@ const struct resdef api_mapping_def = {
 	.not_found = api_mapping_not_found,
 };
 
-void api_mapping_create(struct req *rq)
-{
-	res_create(rq, &api_mapping_def);
-}
-
-void api_mapping_get(struct req *rq)
-{
-	res_get(rq, &api_mapping_def);
-}
-
-void api_mapping_list(struct req *rq)
-{
-	res_list(rq, &api_mapping_def);
-}
-
-void api_mapping_update(struct req *rq)
-{
-	res_update(rq, &api_mapping_def);
-}
-
-void api_mapping_delete(struct req *rq)
-{
-	res_delete(rq, &api_mapping_def);
-}

@@ -116,31 +116,6 @@ const struct resdef api_def = {
 	.not_found = api_not_found,
 };
 
-void api_create(struct req *rq)
-{
-	res_create(rq, &api_def);
-}
-
-void api_get(struct req *rq)
-{
-	res_get(rq, &api_def);
-}
-
-void api_list(struct req *rq)
-{
-	res_list(rq, &api_def);
-}
-
-void api_update(struct req *rq)
-{
-	res_update(rq, &api_def);
-}
-
-void api_delete(struct req *rq)
-{
-	res_delete(rq, &api_def);
-}
-
 static enum err drop_cors(struct rctx *c)
 {
 	json_object_del(c->doc, "corsConfiguration");

@@ -324,27 +324,3 @@ const struct resdef authorizer_def = {
 	.before_delete = authorizer_before_delete,
 };
 
-void authorizer_create(struct req *rq)
-{
-	res_create(rq, &authorizer_def);
-}
-
-void authorizer_get(struct req *rq)
-{
-	res_get(rq, &authorizer_def);
-}
-
-void authorizer_list(struct req *rq)
-{
-	res_list(rq, &authorizer_def);
-}
-
-void authorizer_update(struct req *rq)
-{
-	res_update(rq, &authorizer_def);
-}
-
-void authorizer_delete(struct req *rq)
-{
-	res_delete(rq, &authorizer_def);
-}

@@ -1,5 +1,5 @@
 /* res_deployments.c — Deployment: CreateDeployment, GetDeployment, GetDeployments,
- * UpdateDeployment, DeleteDeployment, and automatic deployment (res_config_changed).
+ * UpdateDeployment, DeleteDeployment, and automatic deployment (deployments_config_changed).
  * Spec §6; the snapshot layout is documented in res_deployments.h.
  *
  * Decisions:
@@ -246,31 +246,6 @@ const struct resdef deployment_def = {
 	.before_delete = deployment_before_delete,
 };
 
-void deployment_create(struct req *rq)
-{
-	res_create(rq, &deployment_def);
-}
-
-void deployment_get(struct req *rq)
-{
-	res_get(rq, &deployment_def);
-}
-
-void deployment_list(struct req *rq)
-{
-	res_list(rq, &deployment_def);
-}
-
-void deployment_update(struct req *rq)
-{
-	res_update(rq, &deployment_def);
-}
-
-void deployment_delete(struct req *rq)
-{
-	res_delete(rq, &deployment_def);
-}
-
 enum err deployment_auto(struct req *rq, const char *api_id, unsigned proto, const char *stage,
 			 json_t **stage_out, struct apierr *e)
 {
@@ -322,7 +297,7 @@ static bool collect_auto_stage(const struct db_row *row, void *arg)
 
 /* Called by res_txn once per transaction that changed the API's configuration. The
  * deployments and stage moves made here change nothing that is in_deployment. */
-enum err res_config_changed(struct req *rq, const char *api_id, struct apierr *e)
+enum err deployments_config_changed(struct req *rq, const char *api_id, struct apierr *e)
 {
 	struct auto_stages as = {.rq = rq, .api_id = api_id};
 	char *api_text = NULL;

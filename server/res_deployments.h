@@ -46,4 +46,9 @@ enum db_rc deployment_snapshot(struct db *db, const struct db_scope *scope, cons
 enum err deployment_auto(struct req *rq, const char *api_id, unsigned proto, const char *stage,
 			 json_t **stage_out, struct apierr *e);
 
+/* autoDeploy, the server's configuration-change hook (server.h's res_config_hook, which main.c
+ * registers): every stage of api_id with autoDeploy gets a new deployment of the API's current
+ * configuration, each at most once per request. Returns E_OK or fills e. */
+enum err deployments_config_changed(struct req *rq, const char *api_id, struct apierr *e);
+
 #endif

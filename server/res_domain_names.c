@@ -248,27 +248,3 @@ const struct resdef domain_name_def = {
 	.not_found = domain_name_not_found,
 };
 
-void domain_name_create(struct req *rq)
-{
-	res_create(rq, &domain_name_def);
-}
-
-void domain_name_get(struct req *rq)
-{
-	res_get(rq, &domain_name_def);
-}
-
-void domain_name_list(struct req *rq)
-{
-	res_list(rq, &domain_name_def);
-}
-
-void domain_name_update(struct req *rq)
-{
-	res_update(rq, &domain_name_def);
-}
-
-void domain_name_delete(struct req *rq)
-{
-	res_delete(rq, &domain_name_def);
-}

@@ -103,27 +103,3 @@ const struct resdef integration_response_def = {
 	.conflict = integration_response_conflict,
 };
 
-void integration_response_create(struct req *rq)
-{
-	res_create(rq, &integration_response_def);
-}
-
-void integration_response_get(struct req *rq)
-{
-	res_get(rq, &integration_response_def);
-}
-
-void integration_response_list(struct req *rq)
-{
-	res_list(rq, &integration_response_def);
-}
-
-void integration_response_update(struct req *rq)
-{
-	res_update(rq, &integration_response_def);
-}
-
-void integration_response_delete(struct req *rq)
-{
-	res_delete(rq, &integration_response_def);
-}

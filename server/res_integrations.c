@@ -285,27 +285,3 @@ const struct resdef integration_def = {
 	.before_delete = integration_before_delete,
 };
 
-void integration_create(struct req *rq)
-{
-	res_create(rq, &integration_def);
-}
-
-void integration_get(struct req *rq)
-{
-	res_get(rq, &integration_def);
-}
-
-void integration_list(struct req *rq)
-{
-	res_list(rq, &integration_def);
-}
-
-void integration_update(struct req *rq)
-{
-	res_update(rq, &integration_def);
-}
-
-void integration_delete(struct req *rq)
-{
-	res_delete(rq, &integration_def);
-}

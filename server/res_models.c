@@ -265,31 +265,6 @@ const struct resdef model_def = {
 	.conflict = model_conflict,
 };
 
-void model_create(struct req *rq)
-{
-	res_create(rq, &model_def);
-}
-
-void model_get(struct req *rq)
-{
-	res_get(rq, &model_def);
-}
-
-void model_list(struct req *rq)
-{
-	res_list(rq, &model_def);
-}
-
-void model_update(struct req *rq)
-{
-	res_update(rq, &model_def);
-}
-
-void model_delete(struct req *rq)
-{
-	res_delete(rq, &model_def);
-}
-
 /* ---- GetModelTemplate ---- */
 
 /* The template being written. */

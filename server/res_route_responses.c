@@ -72,27 +72,3 @@ const struct resdef route_response_def = {
 	.conflict = route_response_conflict,
 };
 
-void route_response_create(struct req *rq)
-{
-	res_create(rq, &route_response_def);
-}
-
-void route_response_get(struct req *rq)
-{
-	res_get(rq, &route_response_def);
-}
-
-void route_response_list(struct req *rq)
-{
-	res_list(rq, &route_response_def);
-}
-
-void route_response_update(struct req *rq)
-{
-	res_update(rq, &route_response_def);
-}
-
-void route_response_delete(struct req *rq)
-{
-	res_delete(rq, &route_response_def);
-}

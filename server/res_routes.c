@@ -360,31 +360,6 @@ const struct resdef route_def = {
 	.conflict = route_conflict,
 };
 
-void route_create(struct req *rq)
-{
-	res_create(rq, &route_def);
-}
-
-void route_get(struct req *rq)
-{
-	res_get(rq, &route_def);
-}
-
-void route_list(struct req *rq)
-{
-	res_list(rq, &route_def);
-}
-
-void route_update(struct req *rq)
-{
-	res_update(rq, &route_def);
-}
-
-void route_delete(struct req *rq)
-{
-	res_delete(rq, &route_def);
-}
-
 /* Removes the path's requestParameterKey from requestParameters; 404 naming the key when the
  * route has no such parameter. */
 static enum err drop_request_parameter(struct rctx *c)

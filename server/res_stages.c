@@ -471,31 +471,6 @@ enum err stage_point(struct req *rq, const char *api_id, const char *stage,
 	return res_edit(rq, &stage_def, api_id, stage, point_edit, &p, out, e);
 }
 
-void stage_create(struct req *rq)
-{
-	res_create(rq, &stage_def);
-}
-
-void stage_get(struct req *rq)
-{
-	res_get(rq, &stage_def);
-}
-
-void stage_list(struct req *rq)
-{
-	res_list(rq, &stage_def);
-}
-
-void stage_update(struct req *rq)
-{
-	res_update(rq, &stage_def);
-}
-
-void stage_delete(struct req *rq)
-{
-	res_delete(rq, &stage_def);
-}
-
 static enum err drop_access_log(struct rctx *c)
 {
 	json_object_del(c->doc, "accessLogSettings");

@@ -74,26 +74,6 @@ const struct resdef vpclink_def = {
 	.after_write = vpclink_after_write,
 };
 
-void vpclink_create(struct req *rq)
-{
-	res_create(rq, &vpclink_def);
-}
-
-void vpclink_get(struct req *rq)
-{
-	res_get(rq, &vpclink_def);
-}
-
-void vpclink_list(struct req *rq)
-{
-	res_list(rq, &vpclink_def);
-}
-
-void vpclink_update(struct req *rq)
-{
-	res_update(rq, &vpclink_def);
-}
-
 struct vpclink_del {
 	struct req *rq;
 	const char *id;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "errors.h"
 #include "ids.h"
 
 #define APIGWD_VERSION "0.1.0"
@@ -36,6 +37,12 @@ struct server_config {
 	int log_level;            /* LOG_ERROR .. LOG_DEBUG (log.h) */
 };
 
+struct req;
+
+/* What the engine (res.h's res_txn) calls, inside the transaction and just before COMMIT, when a
+ * request changed the configuration of API api_id. Returns E_OK or fills e (rolls back). */
+typedef enum err (*res_config_hook)(struct req *rq, const char *api_id, struct apierr *e);
+
 struct server {
 	struct server_config cfg;
 	struct db_pool *pool;                        /* owned */
@@ -47,6 +54,8 @@ struct server {
 	struct workers *workers;                     /* data-plane worker reports; owned */
 	struct metrics *metrics;                     /* GET /metrics counters (metrics.h); owned */
 	struct ratelimit *ratelimit;                 /* --rate buckets (reqlimits.h) or NULL; owned */
+	res_config_hook on_config_change;            /* autoDeploy (res_deployments.h), set by
+							main.c before serving; NULL = none */
 };
 
 #endif

@@ -359,7 +359,18 @@ static void test_table_invariants(void)
 {
 	for (size_t i = 0; i < router_count; i++) {
 		const struct route *r = &router_routes[i];
-		CHECK(r->method && r->path && r->op && r->fn);
+		CHECK(r->method && r->path && r->op);
+		/* a row runs its handler, or a generic operation on a resource definition */
+		CHECK(r->run == RUN_HANDLER ? r->fn && !r->def : r->def && !r->fn);
+		/* the body policy is the verb's, the auth and token policy the path's */
+		bool body_verb = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
+				 strcmp(r->method, "PATCH") == 0;
+		CHECK(!!(r->flags & ROUTE_BODY) == body_verb);
+		bool dataplane = strncmp(r->path, "/dataplane/", 11) == 0;
+		CHECK(!!(r->flags & ROUTE_DATAPLANE) == dataplane);
+		CHECK(!dataplane || (r->flags & ROUTE_NO_AUTH));
+		CHECK(!(r->flags & ROUTE_NO_AUTH) == (strncmp(r->path, "/v2/", 4) == 0 ||
+						     strcmp(r->path, "/_apigwd/reset") == 0));
 		bool known = false;
 		for (const char *const *m = methods; *m; m++)
 			known |= strcmp(*m, r->method) == 0;
