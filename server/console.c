@@ -6,7 +6,7 @@
 
 #include "embedded.h"
 #include "handlers.h"
-#include "router.h"
+#include "route.h"
 
 /* Every console file: the page runs only its own scripts and styles and talks only to its own
  * origin (no inline script, no external network); it is never framed; browsers revalidate so a

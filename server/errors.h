@@ -9,6 +9,8 @@
 #include <jansson.h>
 #include <stdarg.h>
 
+#include "db.h"
+
 /* X(enum name, HTTP status, AWS error name) */
 #define APIGWD_ERRORS(X)                                            \
 	X(E_OK, 200, "")                                            \
@@ -58,5 +60,10 @@ const char *err_name(enum err code);  /* the x-amzn-ErrorType value; static */
 
 /* The AWS error body for e. Returns a new reference. */
 json_t *err_body(const struct apierr *e);
+
+/* Maps a storage outcome (db.h) to the AWS error a client sees, in e: DB_BUSY 409
+ * ConcurrentModification wording, a full or read-only database 503, anything else 500; DB_OK
+ * is E_OK. The one place storage errors become AWS errors. */
+enum err err_db(enum db_rc rc, struct apierr *e);
 
 #endif

@@ -346,3 +346,10 @@ enum err jcheck_tags(const struct jfield *f, const json_t *v, struct apierr *e)
 	}
 	return E_OK;
 }
+
+void jcopy_member(json_t *dst, const char *to, const json_t *src, const char *from)
+{
+	json_t *v = json_object_get(src, from);
+	if (v && !json_is_null(v))
+		json_object_set(dst, to, v);
+}

@@ -100,6 +100,8 @@ enum err jcheck_tags(const struct jfield *f, const json_t *v, struct apierr *e);
 
 /* The string member `name` of obj, or NULL (absent or not a string). Borrowed. */
 const char *jstr(const json_t *obj, const char *name);
+/* Sets dst[to] to src[from] (a new reference) when src has it and it is not null. */
+void jcopy_member(json_t *dst, const char *to, const json_t *src, const char *from);
 
 /* Whether s is non-NULL and starts with prefix. */
 bool jstarts_with(const char *s, const char *prefix);

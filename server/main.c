@@ -2,18 +2,21 @@
 #include <getopt.h>
 #include <openssl/rand.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "dataplane.h"
+#include "workers.h"
+#include "answer_cache.h"
 #include "cli.h"
 #include "http.h"
 #include "reqlimits.h"
 #include "log.h"
 #include "metrics.h"
 #include "park.h"
+#include "quick_create.h"
 #include "res_deployments.h"
 #include "router.h"
 #include "server.h"
@@ -130,10 +133,63 @@ static bool valid_account(const char *s)
 	return true;
 }
 
+/* The numeric flags: each a whole number from 1 to max, stored into one member of
+ * server_config. `wants` completes "apigwd: --NAME wants ..." when the value is refused. */
+enum num_type { NUM_UNSIGNED, NUM_SIZE, NUM_LLONG, NUM_DOUBLE };
+static const struct num_flag {
+	int opt;
+	const char *name;
+	unsigned long long max;
+	enum num_type type;
+	size_t offset;        /* of the member in struct server_config */
+	const char *wants;
+} num_flags[] = {
+	{OPT_THREADS, "threads", 256, NUM_UNSIGNED, offsetof(struct server_config, threads),
+	 "1-256"},
+	{OPT_MAX_BODY, "max-body", 1ull << 30, NUM_SIZE, offsetof(struct server_config, max_body),
+	 "1 to 1073741824 bytes"},
+	{OPT_MAX_CONN, "max-connections", 1000000, NUM_UNSIGNED,
+	 offsetof(struct server_config, max_connections), "a positive number"},
+	{OPT_MAX_CONN_IP, "max-connections-per-ip", 1000000, NUM_UNSIGNED,
+	 offsetof(struct server_config, max_conn_per_ip), "a positive number"},
+	{OPT_CONN_TIMEOUT, "conn-timeout", 86400, NUM_UNSIGNED,
+	 offsetof(struct server_config, conn_timeout), "1 to 86400 seconds"},
+	{OPT_RETENTION, "change-retention", 1ull << 40, NUM_LLONG,
+	 offsetof(struct server_config, change_retention), "a positive number"},
+	{OPT_RATE, "rate", 1000000, NUM_DOUBLE, offsetof(struct server_config, rate),
+	 "a positive number"},
+	{OPT_BURST, "burst", 1000000, NUM_DOUBLE, offsetof(struct server_config, burst),
+	 "a positive number"},
+};
+
+/* Sets the numeric flag `opt` from s: 1; 0 after saying why it is refused; -1 when opt is no
+ * numeric flag. */
+static int num_flag(int opt, const char *s, struct server_config *cfg)
+{
+	unsigned long long n;
+	for (size_t i = 0; i < sizeof num_flags / sizeof num_flags[0]; i++) {
+		const struct num_flag *f = &num_flags[i];
+		if (f->opt != opt)
+			continue;
+		if (!parse_num(s, f->max, &n) || n == 0) {
+			fprintf(stderr, "apigwd: --%s wants %s\n", f->name, f->wants);
+			return 0;
+		}
+		char *member = (char *)cfg + f->offset;
+		switch (f->type) {
+		case NUM_UNSIGNED: *(unsigned *)(void *)member = (unsigned)n; break;
+		case NUM_SIZE: *(size_t *)(void *)member = (size_t)n; break;
+		case NUM_LLONG: *(long long *)(void *)member = (long long)n; break;
+		case NUM_DOUBLE: *(double *)(void *)member = (double)n; break;
+		}
+		return 1;
+	}
+	return -1;
+}
+
 static int parse_args(int argc, char **argv, struct server_config *cfg)
 {
 	int opt;
-	unsigned long long n;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_LISTEN:
@@ -152,41 +208,6 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			}
 			cfg->account_id = optarg;
 			break;
-		case OPT_THREADS:
-			if (!parse_num(optarg, 256, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --threads wants 1-256\n");
-				return 2;
-			}
-			cfg->threads = (unsigned)n;
-			break;
-		case OPT_MAX_BODY:
-			if (!parse_num(optarg, 1ull << 30, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --max-body wants 1 to 1073741824 bytes\n");
-				return 2;
-			}
-			cfg->max_body = (size_t)n;
-			break;
-		case OPT_MAX_CONN:
-			if (!parse_num(optarg, 1000000, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --max-connections wants a positive number\n");
-				return 2;
-			}
-			cfg->max_connections = (unsigned)n;
-			break;
-		case OPT_MAX_CONN_IP:
-			if (!parse_num(optarg, 1000000, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --max-connections-per-ip wants a positive number\n");
-				return 2;
-			}
-			cfg->max_conn_per_ip = (unsigned)n;
-			break;
-		case OPT_CONN_TIMEOUT:
-			if (!parse_num(optarg, 86400, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --conn-timeout wants 1 to 86400 seconds\n");
-				return 2;
-			}
-			cfg->conn_timeout = (unsigned)n;
-			break;
 		case OPT_QUIET: cfg->quiet = 1; break;
 		case OPT_DP_TOKEN:
 			if (!*optarg) {
@@ -194,13 +215,6 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 				return 2;
 			}
 			cfg->dataplane_token = optarg;
-			break;
-		case OPT_RETENTION:
-			if (!parse_num(optarg, 1ull << 40, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --change-retention wants a positive number\n");
-				return 2;
-			}
-			cfg->change_retention = (long long)n;
 			break;
 		case OPT_AUTH:
 			if (strcmp(optarg, "none") && strcmp(optarg, "sigv4")) {
@@ -210,15 +224,6 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			cfg->auth_sigv4 = strcmp(optarg, "sigv4") == 0;
 			break;
 		case OPT_INSECURE: cfg->insecure = 1; break;
-		case OPT_RATE:
-		case OPT_BURST:
-			if (!parse_num(optarg, 1000000, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --%s wants a positive number\n",
-					opt == OPT_RATE ? "rate" : "burst");
-				return 2;
-			}
-			*(opt == OPT_RATE ? &cfg->rate : &cfg->burst) = (double)n;
-			break;
 		case OPT_ALLOW_RESET: cfg->allow_reset = 1; break;
 		case OPT_SEED: cfg->seed_file = optarg; break;
 		case OPT_LOG_FORMAT:
@@ -241,7 +246,13 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			return 0;
 		case OPT_VERSION: printf("apigwd %s\n", APIGWD_VERSION); return 0;
 		case OPT_HELP: fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		default:
+			switch (num_flag(opt, optarg, cfg)) {
+			case 1: break;
+			case 0: return 2;
+			default: fputs(usage, stderr); return 2;
+			}
+			break;
 		}
 	}
 	if (optind < argc) {
@@ -378,13 +389,15 @@ int main(int argc, char **argv)
 	}
 	srv.park = park_new(http_wake);
 	srv.workers = workers_new();
+	srv.answers = answer_cache_new();
 	srv.metrics = metrics_new(router_routes, router_count);
-	srv.on_config_change = deployments_config_changed;
+	srv.hooks.auto_deploy = deployments_auto_deploy;
+	srv.hooks.api_written = api_quick_create;
 	if (srv.cfg.rate && !(srv.ratelimit = ratelimit_new(srv.cfg.rate, srv.cfg.burst))) {
 		fprintf(stderr, "apigwd: out of memory\n");
 		goto out;
 	}
-	if (!srv.park || !srv.workers || !srv.metrics) {
+	if (!srv.park || !srv.workers || !srv.answers || !srv.metrics) {
 		fprintf(stderr, "apigwd: cannot start the parking lot\n");
 		goto out;
 	}
@@ -421,6 +434,7 @@ out:
 	http_stop(&srv);
 	park_free(srv.park);
 	workers_free(srv.workers);
+	answer_cache_free(srv.answers);
 	metrics_free(srv.metrics);
 	ratelimit_free(srv.ratelimit);
 	db_pool_close(srv.pool);

@@ -3,7 +3,7 @@
 
 #include "handlers.h"
 #include "log.h"
-#include "router.h"
+#include "route.h"
 #include "server.h"
 
 /* How long the health check waits for the write lock before calling the database

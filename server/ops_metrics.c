@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "dataplane.h"
+#include "workers.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "park.h"

@@ -16,12 +16,9 @@
 
 #include "db.h"
 #include "errors.h"
+#include "route.h"
 
 struct server;
-struct route;
-struct req;
-
-enum { ROUTE_MAX_PARAMS = 4 };
 
 /* Which values of the request a transport enumerates. */
 enum req_kind { REQ_HEADER, REQ_QUERY };
@@ -77,8 +74,6 @@ struct req {
 	const struct req_transport *tp;     /* static */
 	void *conn;                         /* the transport's per-request state; borrowed */
 };
-
-typedef void (*handler_fn)(struct req *rq);
 
 /* The decoded path parameter `name` of the matched route (e.g. "apiId"); NULL if the route
  * has none. Borrowed. */

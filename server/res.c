@@ -8,11 +8,12 @@
 #include <time.h>
 
 #include "ids.h"
+#include "paging.h"
 #include "sbuf.h"
 #include "server.h"
 
 /* Page sizes of every List operation [ours: AWS documents none]. */
-enum { PAGE_DEFAULT = 100, PAGE_MAX = 500, ID_ATTEMPTS = 16 };
+enum { ID_ATTEMPTS = 16 };
 
 unsigned res_api_proto(const json_t *api)
 {
@@ -32,25 +33,6 @@ json_t *res_now(void)
 	gmtime_r(&now, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_string(buf);
-}
-
-enum err res_db_error(enum db_rc rc, struct apierr *e)
-{
-	switch (rc) {
-	case DB_OK:
-		return E_OK;
-	case DB_BUSY:
-		return err_set(e, E_CONFLICT,
-			       "Unable to complete operation due to concurrent modification. Please "
-			       "try again later.");
-	case DB_FULL:
-		return err_set(e, E_UNAVAILABLE, "The database is full; the change was not saved");
-	case DB_READONLY:
-		return err_set(e, E_UNAVAILABLE,
-			       "The database cannot be written; the change was not saved");
-	default:
-		return err_set(e, E_INTERNAL, "Internal storage error");
-	}
 }
 
 static enum err not_found(const struct rctx *c, const struct resdef *def, const char *id,
@@ -122,7 +104,7 @@ static enum err check_parents(struct rctx *c, bool parse)
 		if (rc == DB_NOTFOUND)
 			return not_found(c, anc[i], id ? id : "", &c->err);
 		if (rc != DB_OK)
-			return res_db_error(rc, &c->err);
+			return err_db(rc, &c->err);
 		if (want) {
 			json_decref(c->api);
 			c->api = json_loads(doc, 0, NULL);
@@ -188,7 +170,7 @@ static void mark_changed(struct rctx *c)
 static enum db_rc txn_wrap_run(struct db *db, void *arg)
 {
 	struct txn_wrap *w = arg;
-	res_config_hook hook = w->rq->srv ? w->rq->srv->on_config_change : NULL;
+	const struct server_hooks *hooks = w->rq->srv ? &w->rq->srv->hooks : NULL;
 	/* Inside the transaction, rq->db is the connection that runs it (the writer's, under
 	 * group commit), so that hooks reading through c->rq->db see the transaction. */
 	w->rq->db = db;
@@ -197,7 +179,8 @@ static enum db_rc txn_wrap_run(struct db *db, void *arg)
 	running = w;
 	enum db_rc rc = w->fn(db, w->ctx);
 	running = NULL;
-	if (rc == DB_OK && w->changed[0] && hook && hook(w->rq, w->changed, w->e))
+	if (rc == DB_OK && w->changed[0] && hooks && hooks->auto_deploy &&
+	    hooks->auto_deploy(w->rq, w->changed, NULL, P_ANY, NULL, w->e))
 		rc = DB_ABORT;
 	return rc;
 }
@@ -317,7 +300,7 @@ enum err res_create_in(struct req *rq, const struct resdef *def, const char *par
 		if (out)
 			*out = json_incref(c.out);
 	} else if (rc != DB_ABORT) {
-		res_db_error(rc, &c.err);
+		err_db(rc, &c.err);
 	}
 	*e = c.err;
 	rctx_reset(&c);
@@ -330,7 +313,7 @@ static void reply_outcome(struct rctx *c, enum db_rc rc, unsigned status)
 	if (rc == DB_ABORT)
 		reply_error(c->rq, &c->err);
 	else if (rc != DB_OK) {
-		res_db_error(rc, &c->err);
+		err_db(rc, &c->err);
 		reply_error(c->rq, &c->err);
 	} else if (status == 204 || !c->out) {
 		reply_empty(c->rq, status);
@@ -416,7 +399,7 @@ static enum err load_self(struct rctx *c)
 	if (rc == DB_NOTFOUND)
 		return not_found(c, c->def, c->id, &c->err);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	c->prev = json_loads(doc, 0, NULL);
 	free(doc);
 	if (!c->prev)
@@ -445,97 +428,28 @@ void res_get(struct req *rq, const struct resdef *def)
 	if (rc == DB_NOTFOUND && parents_exist(&c) == E_OK)
 		not_found(&c, def, c.id, &c.err);
 	else if (rc != DB_NOTFOUND)
-		res_db_error(rc, &c.err);
+		err_db(rc, &c.err);
 	reply_error(rq, &c.err);
 	rctx_reset(&c);
 }
 
 /* A list answer being written. */
-struct page {
-	struct sbuf text;
-	int64_t last_seq;
-	unsigned count;
-};
-
-static bool page_row(const struct db_row *row, void *arg)
-{
-	struct page *p = arg;
-	if (p->count++)
-		sbuf_add(&p->text, ",", 1);
-	sbuf_add(&p->text, row->body, row->body_len);
-	p->last_seq = row->seq;
-	return !p->text.failed;
-}
-
-/* Reads query maxResults (a string holding a number, per the model). */
-static enum err page_size(struct req *rq, unsigned *size, struct apierr *e)
-{
-	char *v = req_query(rq, "maxResults");
-	enum err out = E_OK;
-	*size = PAGE_DEFAULT;
-	if (v) {
-		/* Digits only: strtol alone would also take " 7", "+7" and "-0". */
-		size_t digits = strspn(v, "0123456789");
-		long n = digits && !v[digits] && digits < 10 ? strtol(v, NULL, 10) : 0;
-		if (n < 1 || n > PAGE_MAX)
-			out = err_set(e, E_BAD_REQUEST,
-				      "Invalid value for maxResults: %.32s. Must be a number between 1 "
-				      "and %d",
-				      v, PAGE_MAX);
-		else
-			*size = (unsigned)n;
-	}
-	free(v);
-	return out;
-}
-
 void res_list(struct req *rq, const struct resdef *def)
 {
 	struct rctx c;
-	struct page p = {0};
-	unsigned size;
-	int64_t after = 0;
-	bool more = false;
-	char list[512], *token = NULL;
+	char list[512];
 	rctx_init(&c, rq, def);
-	if (page_size(rq, &size, &c.err) || parents_exist(&c))
+	if (parents_exist(&c))
 		goto fail;
 	/* A token is valid only for the list it came from. */
 	snprintf(list, sizeof list, "%s|%s|%s|%s", rq->account, rq->region, def->kind, c.parent);
-	token = req_query(rq, "nextToken");
-	if (token && *token && !pagetoken_decode(rq->srv->token_key, list, token, &after)) {
-		err_set(&c.err, E_BAD_REQUEST, "Invalid value for nextToken: the token is not valid");
-		goto fail;
-	}
 	struct db_key k = {&rq->scope, def->kind, c.parent, NULL};
-	sbuf_addstr(&p.text, "{\"items\":[");
-	enum db_rc rc = db_res_list(rq->db, &k, after, size, page_row, &p, &more);
-	if (rc != DB_OK) {
-		res_db_error(rc, &c.err);
+	if (paging_reply(rq, list, &k, &c.err))
 		goto fail;
-	}
-	sbuf_addstr(&p.text, "]");
-	if (more) {
-		char next[TOKEN_MAX];
-		pagetoken_encode(rq->srv->token_key, list, p.last_seq, next);
-		sbuf_addstr(&p.text, ",\"nextToken\":\"");
-		sbuf_addstr(&p.text, next);
-		sbuf_addstr(&p.text, "\"");
-	}
-	sbuf_addstr(&p.text, "}");
-	size_t len = 0;
-	char *text = sbuf_detach(&p.text, &len);
-	if (!text) {
-		err_set(&c.err, E_INTERNAL, "Out of memory");
-		goto fail;
-	}
-	reply_text(rq, 200, text, len);
 	goto out;
 fail:
 	reply_error(rq, &c.err);
 out:
-	sbuf_release(&p.text);
-	free(token);
 	rctx_reset(&c);
 }
 
@@ -583,7 +497,7 @@ static enum err load_owner_api(struct rctx *c)
 	enum db_rc rc = db_res_get(c->rq->db, &k, &doc, NULL, NULL);
 	if (rc != DB_OK)
 		return rc == DB_NOTFOUND ? err_not_found(&c->err, "Api", "Invalid API identifier specified %s:%s", c->rq->account, api_id)
-					 : res_db_error(rc, &c->err);
+					 : err_db(rc, &c->err);
 	c->api = json_loads(doc, 0, NULL);
 	free(doc);
 	c->proto = res_api_proto(c->api);
@@ -629,7 +543,7 @@ enum err res_edit(struct req *rq, const struct resdef *def, const char *parent, 
 	if (rc == DB_OK && out)
 		*out = json_incref(c.out);
 	else if (rc != DB_OK && rc != DB_ABORT)
-		res_db_error(rc, &c.err);
+		err_db(rc, &c.err);
 out:
 	*e = c.err;
 	rctx_reset(&c);

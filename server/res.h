@@ -105,8 +105,8 @@ enum err res_edit(struct req *rq, const struct resdef *def, const char *parent, 
 
 /* res_txn — the transaction runner for request handlers: db_txn(rq->db, fn, ctx), and, when
  * fn succeeded after changing the configuration of an API (a resource with `in_deployment`:
- * the API and what a deployment snapshots), the server's configuration-change hook
- * (rq->srv->on_config_change, registered at start-up: autoDeploy) in the same transaction just
+ * the API and what a deployment snapshots), the server's auto_deploy hook (server.h,
+ * registered at start-up) for every autoDeploy stage, in the same transaction just
  * before COMMIT, so that a request that writes many resources (an import) deploys each
  * autoDeploy stage once. When the hook fails it fills *e and returns DB_ABORT. Every handler
  * transaction goes through it; the reply contract is db_txn's. Not nested. */
@@ -118,7 +118,5 @@ unsigned res_api_proto(const json_t *api);
 /* Current UTC time as AWS writes it: "2026-11-25T06:31:00Z". New reference. */
 json_t *res_now(void);
 
-/* Maps a storage error to an AWS error in e. */
-enum err res_db_error(enum db_rc rc, struct apierr *e);
 
 #endif

@@ -39,7 +39,7 @@ static enum err check_routing_mode(struct rctx *c)
 	struct db_key k = {&c->rq->scope, domain_name_def.kind, "", c->parent};
 	enum db_rc rc = db_res_get(c->rq->db, &k, NULL, &body, NULL);
 	if (rc != DB_OK)
-		return res_db_error(rc == DB_NOTFOUND ? DB_ERROR : rc, &c->err);
+		return err_db(rc == DB_NOTFOUND ? DB_ERROR : rc, &c->err);
 	json_t *domain = json_loads(body, 0, NULL);
 	free(body);
 	const char *mode = jstr(domain, "routingMode");
@@ -63,13 +63,13 @@ static enum err check_target(struct rctx *c, const char *api_id, const char *sta
 		return err_not_found(&c->err, "Api", "Invalid API identifier specified %s:%s",
 				     c->rq->account, api_id);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	struct db_key st = {&c->rq->scope, "stage", api_id, stage};
 	rc = db_res_get(c->rq->db, &st, NULL, NULL, NULL);
 	if (rc == DB_NOTFOUND)
 		return err_set(&c->err, E_BAD_REQUEST, "Invalid stage identifier specified");
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	return E_OK;
 }
 

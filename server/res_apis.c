@@ -5,7 +5,7 @@
 #include "handlers.h"
 #include "res.h"
 #include "res_apis.h"
-#include "res_import.h"
+#include "server.h"
 
 static const char *const ip_types[] = {"ipv4", "dualstack", NULL};
 
@@ -102,6 +102,14 @@ static enum err api_not_found(const struct rctx *c, const char *id, struct apier
 	return err_not_found(e, "Api", "Invalid API identifier specified %s:%s", c->rq->account, id);
 }
 
+/* Quick create (quick_create.c) sits above the resources it creates: reached through the
+ * server's api_written hook. */
+static enum err api_after_write(struct rctx *c, bool created)
+{
+	const struct server_hooks *h = c->rq->srv ? &c->rq->srv->hooks : NULL;
+	return h && h->api_written ? h->api_written(c, created) : E_OK;
+}
+
 const struct resdef api_def = {
 	.name = "Api",
 	.kind = "api",
@@ -112,7 +120,7 @@ const struct resdef api_def = {
 	.proto_of = api_proto_of,
 	.on_create = api_on_create,
 	.check = api_check,
-	.after_write = api_quick_create,
+	.after_write = api_after_write,
 	.not_found = api_not_found,
 };
 

@@ -299,7 +299,7 @@ static enum err authorizer_before_delete(struct rctx *c)
 		enum db_rc rc = db_res_list(c->rq->db, &k, after, ROUTE_SCAN_PAGE, find_route, &s,
 					    &more);
 		if (rc != DB_OK)
-			return res_db_error(rc, &c->err);
+			return err_db(rc, &c->err);
 		if (s.last_seq == after)
 			break;
 	}

@@ -48,7 +48,7 @@ static enum err parent_type(struct rctx *c, char *type, size_t len)
 		return err_not_found(&c->err, "Integration", "Invalid Integration identifier specified %s",
 				     integration_id);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	json_t *integration = json_loads(doc, 0, NULL);
 	free(doc);
 	snprintf(type, len, "%s", jstr(integration, "integrationType") ? jstr(integration, "integrationType") : "");

@@ -264,7 +264,7 @@ static enum err integration_before_delete(struct rctx *c)
 	struct db_key k = {&c->rq->scope, "route", c->parent, NULL};
 	enum db_rc rc = db_res_refs(c->rq->db, &k, c->id, collect_route_id, &ids);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	if (ids.list[0])
 		return err_set(&c->err, E_CONFLICT,
 			       "Cannot delete Integration because it is referenced by the following "

@@ -467,11 +467,11 @@ static void make_template(struct req *rq, struct template_ctx *x)
 			err_not_found(&x->err, "Model", "Invalid Model identifier specified %s",
 				      model_id);
 		else
-			res_db_error(rc, &x->err);
+			err_db(rc, &x->err);
 		goto out;
 	}
 	if (rc != DB_OK) {
-		res_db_error(rc, &x->err);
+		err_db(rc, &x->err);
 		goto out;
 	}
 	doc = json_loads(text, 0, NULL);

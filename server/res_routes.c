@@ -12,7 +12,7 @@
 #include "res.h"
 #include "res_apis.h"
 #include "res_routes.h"
-#include "router.h"
+#include "route.h"
 
 static const char *const authorization_types[] = {"NONE", "AWS_IAM", "CUSTOM", "JWT", NULL};
 
@@ -204,7 +204,7 @@ static enum err check_authorization(struct rctx *c)
 	if (auth_id)
 		authorizer = load_authorizer(c, auth_id, &rc);
 	if (rc != DB_OK && rc != DB_NOTFOUND)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	const char *auth_type = jstr(authorizer, "authorizerType");
 	if (custom && !(auth_type && strcmp(auth_type, "REQUEST") == 0))
 		out = err_set(&c->err, E_BAD_REQUEST,
@@ -237,7 +237,7 @@ static enum err check_target(struct rctx *c, const char *target)
 			       "Invalid value for target: %.128s. Integration %.64s does not exist in "
 			       "this API",
 			       target, id);
-	return res_db_error(rc, &c->err);
+	return err_db(rc, &c->err);
 }
 
 /* requestModels values name a model (1-128 characters): an empty one names nothing. */

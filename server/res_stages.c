@@ -29,7 +29,7 @@
 #include "handlers.h"
 #include "res.h"
 #include "res_apis.h"
-#include "res_deployments.h"
+#include "server.h"
 #include "res_routes.h"
 #include "res_stages.h"
 
@@ -227,7 +227,7 @@ static enum err check_quota(struct rctx *c)
 	struct db_key k = {&c->rq->scope, stage_def.kind, c->parent, NULL};
 	enum db_rc rc = db_res_list(c->rq->db, &k, 0, STAGE_QUOTA, count_stage, &sc, &more);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	if (!sc.exists && (more || sc.n >= STAGE_QUOTA))
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Maximum number of stages per API reached: an API can have at most "
@@ -333,7 +333,7 @@ static enum err check_route_keys(struct rctx *c)
 			enum db_rc rc = db_res_list(c->rq->db, &rk, 0, UINT32_MAX - 1, collect_route_key,
 						    keys, NULL);
 			if (rc != DB_OK) {
-				out = res_db_error(rc, &c->err);
+				out = err_db(rc, &c->err);
 				break;
 			}
 		}
@@ -362,12 +362,12 @@ static enum err check_deployment(struct rctx *c)
 			       "deploymentId cannot be updated while autoDeploy is enabled for stage "
 			       "%.128s",
 			       c->id);
-	struct db_key k = {&c->rq->scope, deployment_def.kind, c->parent, dep};
+	struct db_key k = {&c->rq->scope, STAGE_DEPLOYMENT_KIND, c->parent, dep};
 	enum db_rc rc = db_res_get(c->rq->db, &k, NULL, NULL, NULL);
 	if (rc == DB_NOTFOUND)
 		return err_not_found(&c->err, "Deployment", "Invalid Deployment identifier specified %.64s",
 				     dep);
-	return rc == DB_OK ? E_OK : res_db_error(rc, &c->err);
+	return rc == DB_OK ? E_OK : err_db(rc, &c->err);
 }
 
 /* Rules across members, on the rendered stage. Also completes defaultRouteSettings with the
@@ -406,7 +406,8 @@ static enum err stage_after_write(struct rctx *c, bool created)
 		return E_OK;
 	if (!created && json_is_true(json_object_get(c->prev, "autoDeploy")))
 		return E_OK;
-	if (deployment_auto(c->rq, c->parent, c->proto, c->id, &moved, &c->err))
+	const struct server_hooks *h = c->rq->srv ? &c->rq->srv->hooks : NULL;
+	if (h && h->auto_deploy && h->auto_deploy(c->rq, c->parent, c->id, c->proto, &moved, &c->err))
 		return c->err.code;
 	if (moved) {
 		json_decref(c->out);
@@ -518,7 +519,7 @@ void stage_authorizers_cache_reset(struct req *rq)
 	else if (rc == DB_OK && (rc = db_res_get(rq->db, &sk, NULL, NULL, NULL)) == DB_NOTFOUND)
 		stage_not_found(&c, sk.id, &c.err);
 	else if (rc != DB_OK)
-		res_db_error(rc, &c.err);
+		err_db(rc, &c.err);
 	if (c.err.code)
 		reply_error(rq, &c.err);
 	else

@@ -12,6 +12,10 @@
 extern const struct resdef stage_def;
 extern const struct jfield stage_fields[];
 
+/* The storage kind of what a stage's deploymentId names (res_deployments.c's deployment_def,
+ * which sits above stages; test_layers checks they agree). */
+#define STAGE_DEPLOYMENT_KIND "deployment"
+
 /* Most stages one API may have (spec §7: AWS's default quota). */
 enum { STAGE_QUOTA = 10 };
 

@@ -141,13 +141,13 @@ static enum err load_target(struct req *rq, const struct target *t, char **body,
 		if (rc == DB_NOTFOUND)
 			return not_found(rq, t->def->parent, "", t->parent, e);
 		if (rc != DB_OK)
-			return res_db_error(rc, e);
+			return err_db(rc, e);
 	}
 	struct db_key k = {&rq->scope, t->def->kind, t->parent, t->id};
 	rc = here ? db_res_get(rq->db, &k, NULL, body, NULL) : DB_NOTFOUND;
 	if (rc == DB_NOTFOUND)
 		return not_found(rq, t->def, t->parent, t->id, e);
-	return res_db_error(rc, e);
+	return err_db(rc, e);
 }
 
 /* The `tags` map of a stored answer (new reference; {} when it has none). */
@@ -241,7 +241,7 @@ static void tagging_run(struct tagging *g, unsigned status)
 	enum db_rc rc = res_txn(g->rq, tagging_txn, g, &g->err);
 	if (rc != DB_OK) {
 		if (rc != DB_ABORT)
-			res_db_error(rc, &g->err);
+			err_db(rc, &g->err);
 		reply_error(g->rq, &g->err);
 		return;
 	}

@@ -110,6 +110,6 @@ void vpclink_delete(struct req *rq)
 		return;
 	}
 	if (rc != DB_ABORT)
-		res_db_error(rc, &d.err);
+		err_db(rc, &d.err);
 	reply_error(rq, &d.err);
 }

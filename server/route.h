@@ -7,9 +7,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "request.h"
-
+struct req;
 struct resdef;
+
+/* What a row runs: answers the request exactly once (request.h), holds or defers it. */
+typedef void (*handler_fn)(struct req *rq);
+
+/* Most path parameters a template has. */
+enum { ROUTE_MAX_PARAMS = 4 };
 
 /* How a row runs: its own handler, or one of the engine's generic operations (res.h) on the
  * row's resource definition. */

@@ -37,11 +37,27 @@ struct server_config {
 	int log_level;            /* LOG_ERROR .. LOG_DEBUG (log.h) */
 };
 
-struct req;
+#include <jansson.h>
+#include <stdbool.h>
 
-/* What the engine (res.h's res_txn) calls, inside the transaction and just before COMMIT, when a
- * request changed the configuration of API api_id. Returns E_OK or fills e (rolls back). */
-typedef enum err (*res_config_hook)(struct req *rq, const char *api_id, struct apierr *e);
+struct req;
+struct rctx;
+
+/* The calls a lower layer makes into a higher one: function pointers that main.c registers
+ * before serving, so that no object refers to a layer above it (docs/architecture.md). Each
+ * runs inside the caller's transaction and returns E_OK or fills its error (rolls back). */
+struct server_hooks {
+	/* autoDeploy (res_deployments.c). Deploys API api_id's current configuration to stage
+	 * `stage` (of an API of protocol `proto`, P_ANY: read it), or, with stage NULL, to every
+	 * autoDeploy stage of the API not yet deployed in this transaction. Called by the engine
+	 * (res_txn) just before COMMIT of a request that changed the configuration, and by a stage
+	 * created with (or switched to) autoDeploy. *stage_out (may be NULL) receives the rendered
+	 * stage when `stage` was moved (new reference). */
+	enum err (*auto_deploy)(struct req *rq, const char *api_id, const char *stage,
+				unsigned proto, json_t **stage_out, struct apierr *e);
+	/* HTTP quick create (quick_create.c): api_def's after_write. */
+	enum err (*api_written)(struct rctx *c, bool created);
+};
 
 struct server {
 	struct server_config cfg;
@@ -52,10 +68,11 @@ struct server {
 	atomic_bool stopping;                        /* http_stop began: answer 503, park nothing */
 	struct park *park;                           /* held requests; owned */
 	struct workers *workers;                     /* data-plane worker reports; owned */
+	struct answer_cache *answers;                /* last data-plane answers (answer_cache.h); owned */
 	struct metrics *metrics;                     /* GET /metrics counters (metrics.h); owned */
 	struct ratelimit *ratelimit;                 /* --rate buckets (reqlimits.h) or NULL; owned */
-	res_config_hook on_config_change;            /* autoDeploy (res_deployments.h), set by
-							main.c before serving; NULL = none */
+	struct server_hooks hooks;                   /* set by main.c before serving; NULL
+							members do nothing */
 };
 
 #endif

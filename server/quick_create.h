@@ -1,11 +1,10 @@
-/* res_import.h — ImportApi, ReimportApi, ExportApi (HTTP APIs, OpenAPI 3.0 in JSON or YAML)
- * and HTTP quick create. The handlers themselves are declared in handlers.h. */
-#ifndef APIGWD_RES_IMPORT_H
-#define APIGWD_RES_IMPORT_H
+/* quick_create.h — HTTP quick create (quick_create.c). */
+#ifndef APIGWD_QUICK_CREATE_H
+#define APIGWD_QUICK_CREATE_H
 
 #include "res.h"
 
-/* api_def's after_write hook: CreateApi with `target` (HTTP quick create) creates the managed
+/* The server's api_written hook (server.h), which api_def's after_write calls: CreateApi with `target` (HTTP quick create) creates the managed
  * integration, the route and the auto-deploying $default stage in the same transaction;
  * UpdateApi's `target`, `credentialsArn` and `routeKey` update that managed integration and
  * route. `target` or `routeKey` sent for a WEBSOCKET API is refused (400). Other operations
