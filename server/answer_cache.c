@@ -10,24 +10,24 @@
 enum { CACHE_SLOTS = 64, CACHE_MAX_BODY = 8 << 20, CACHE_BUDGET = 32 << 20 };
 
 struct cached {
-	char key[ANSWER_KEY_MAX];       /* "S account region apiId stageName" ("" stage: the API snapshot),
-				"F account region since apiId" (a feed page) */
+	char key[ANSWER_KEY_MAX]; /* "S account region apiId stageName" ("" stage: the API
+			  snapshot), "F account region since apiId" (a feed page) */
 	char epoch[40];
 	int64_t revision;
-	char *body;          /* owned; NULL: an empty slot */
+	char *body; /* owned; NULL: an empty slot */
 	size_t len;
-	uint64_t used;       /* the cache's clock at the last hit */
+	uint64_t used; /* the cache's clock at the last hit */
 };
 
 struct answer_cache {
 	pthread_mutex_t lock;
 	uint64_t clock;
-	size_t bytes;        /* held by the bodies */
+	size_t bytes; /* held by the bodies */
 	struct cached slot[CACHE_SLOTS];
 };
 
-char *answer_cache_get(struct answer_cache *c, const char *key, const char *epoch,
-		       int64_t revision, size_t *len)
+char *answer_cache_get(struct answer_cache *c, const char *key, const char *epoch, int64_t revision,
+		       size_t *len)
 {
 	char *out = NULL;
 	pthread_mutex_lock(&c->lock);
@@ -56,8 +56,8 @@ static void cache_drop(struct answer_cache *c, struct cached *e)
 	e->len = 0;
 }
 
-void answer_cache_put(struct answer_cache *c, const char *key, const char *epoch,
-		      int64_t revision, const char *body, size_t len)
+void answer_cache_put(struct answer_cache *c, const char *key, const char *epoch, int64_t revision,
+		      const char *body, size_t len)
 {
 	if (len > CACHE_MAX_BODY || strlen(epoch) >= sizeof c->slot[0].epoch)
 		return;
@@ -70,7 +70,7 @@ void answer_cache_put(struct answer_cache *c, const char *key, const char *epoch
 		struct cached *e = &c->slot[i];
 		if (e->body && e->revision == revision && strcmp(e->key, key) == 0 &&
 		    strcmp(e->epoch, epoch) == 0)
-			goto out;  /* another request cached it meanwhile */
+			goto out; /* another request cached it meanwhile */
 	}
 	/* Room: the least recently used answers go until the new one fits the budget. */
 	while (c->bytes + len > CACHE_BUDGET) {

@@ -22,12 +22,12 @@ void answer_cache_free(struct answer_cache *c);
 
 /* A copy of the body kept as (key, epoch, revision), NUL-terminated, with its length in
  * *len; NULL when none (or out of memory). New string. */
-char *answer_cache_get(struct answer_cache *c, const char *key, const char *epoch,
-		       int64_t revision, size_t *len);
+char *answer_cache_get(struct answer_cache *c, const char *key, const char *epoch, int64_t revision,
+		       size_t *len);
 
 /* Keeps a copy of body (len bytes, NUL-terminated) as (key, epoch, revision), in place of the
  * least recently used answer (and of as many more as it takes to stay within the budget). */
-void answer_cache_put(struct answer_cache *c, const char *key, const char *epoch,
-		      int64_t revision, const char *body, size_t len);
+void answer_cache_put(struct answer_cache *c, const char *key, const char *epoch, int64_t revision,
+		      const char *body, size_t len);
 
 #endif

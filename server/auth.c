@@ -53,12 +53,12 @@ static void resolve_unverified(struct req *rq)
 	if (digits)
 		snprintf(rq->account, sizeof rq->account, "%.12s", akid);
 	const char *p = akid + akid_len;
-	if (*p == '/' && (p = strchr(p + 1, '/'))) {  /* skip the date */
+	if (*p == '/' && (p = strchr(p + 1, '/'))) { /* skip the date */
 		size_t rlen = strcspn(p + 1, "/, ");
 		/* Region names are [a-z0-9-] ("eu-west-1"); anything else is not one and must not
 		 * reach endpoints, ARNs or page-token list names. */
-		bool name = rlen > 0 &&
-			    strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789-") == rlen;
+		bool name =
+			rlen > 0 && strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789-") == rlen;
 		if (name && rlen < sizeof rq->region && p[1 + rlen] == '/')
 			snprintf(rq->region, sizeof rq->region, "%.*s", (int)rlen, p + 1);
 	}
@@ -72,9 +72,9 @@ static void resolve_unverified(struct req *rq)
  * decodes and re-encodes them, so this matters only to a client that sent a raw '+' and
  * signed it as such (botocore and the AWS SDKs send %2B and %20). */
 struct pairs {
-	struct sigv4_pair *v;  /* owned array */
+	struct sigv4_pair *v; /* owned array */
 	size_t n, cap;
-	const char *skip;      /* a query parameter left out (a presigned URL's X-Amz-Signature) */
+	const char *skip; /* a query parameter left out (a presigned URL's X-Amz-Signature) */
 	bool failed;
 };
 
@@ -129,12 +129,11 @@ struct signed_by {
 	struct sigv4_auth a;
 	char amz_date[17];
 	time_t t;
-	long long expires;  /* presigned: X-Amz-Expires seconds; 0 for the header form */
+	long long expires; /* presigned: X-Amz-Expires seconds; 0 for the header form */
 };
 
 /* The Authorization header form. */
-static bool from_header(struct req *rq, const char *header, struct signed_by *s,
-			struct refusal *r)
+static bool from_header(struct req *rq, const char *header, struct signed_by *s, struct refusal *r)
 {
 	const char *date = req_header(rq, "X-Amz-Date");
 	const char *http_date = req_header(rq, "Date");
@@ -166,10 +165,11 @@ static bool from_query(struct req *rq, struct signed_by *s, struct refusal *r)
 	    !query_param(rq, "X-Amz-SignedHeaders", s->a.signed_headers,
 			 sizeof s->a.signed_headers) ||
 	    !query_param(rq, "X-Amz-Signature", s->a.signature, sizeof s->a.signature))
-		return refuse(r, E_INCOMPLETE_SIGNATURE,
-			      "A presigned URL requires the query parameters X-Amz-Algorithm, "
-			      "X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and "
-			      "X-Amz-Signature (64 hexadecimal digits).");
+		return refuse(
+			r, E_INCOMPLETE_SIGNATURE,
+			"A presigned URL requires the query parameters X-Amz-Algorithm, "
+			"X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and "
+			"X-Amz-Signature (64 hexadecimal digits).");
 	if (strcmp(alg, SIGV4_ALGORITHM) != 0)
 		return refuse(r, E_INCOMPLETE_SIGNATURE,
 			      "X-Amz-Algorithm only supports \"" SIGV4_ALGORITHM "\"");
@@ -236,8 +236,10 @@ static bool verify(struct req *rq, struct refusal *r)
 		if (!sigv4_check_time(s.t, s.amz_date, now, r->msg, sizeof r->msg))
 			return refuse(r, E_INVALID_SIGNATURE, NULL);
 	} else if (now + SIGV4_MAX_SKEW < s.t || now > s.t + s.expires) {
-		snprintf(r->msg, sizeof r->msg, "Signature expired: the presigned URL of %s was "
-			 "valid for %lld seconds", s.amz_date, s.expires);
+		snprintf(r->msg, sizeof r->msg,
+			 "Signature expired: the presigned URL of %s was "
+			 "valid for %lld seconds",
+			 s.amz_date, s.expires);
 		return refuse(r, E_INVALID_SIGNATURE, NULL);
 	}
 	if (!payload_hash(rq, hash, r))
@@ -247,8 +249,9 @@ static bool verify(struct req *rq, struct refusal *r)
 	enum db_rc rc = db_cred_get(db, s.a.akid, &secret, &account);
 	db_release(rq->srv->pool, db);
 	if (rc == DB_NOTFOUND) {
-		refuse(r, E_UNRECOGNIZED_CLIENT, "The security token included in the request is "
-						 "invalid.");
+		refuse(r, E_UNRECOGNIZED_CLIENT,
+		       "The security token included in the request is "
+		       "invalid.");
 		goto out;
 	}
 	if (rc != DB_OK) {
@@ -264,16 +267,21 @@ static bool verify(struct req *rq, struct refusal *r)
 		goto out;
 	}
 	struct sigv4_request sr = {
-		.method = rq->method, .path = rq->path,
-		.query = query.v, .nquery = query.n, .headers = headers.v, .nheaders = headers.n,
-		.payload_hash = hash, .amz_date = s.amz_date,
+		.method = rq->method,
+		.path = rq->path,
+		.query = query.v,
+		.nquery = query.n,
+		.headers = headers.v,
+		.nheaders = headers.n,
+		.payload_hash = hash,
+		.amz_date = s.amz_date,
 	};
 	if (!sigv4_verify(&sr, &s.a, secret, r->msg, sizeof r->msg)) {
 		r->code = E_INVALID_SIGNATURE;
 		goto out;
 	}
 	snprintf(rq->account, sizeof rq->account, "%s", account);
-	snprintf(rq->region, sizeof rq->region, "%.31s", s.a.region);  /* checked: <= 31 */
+	snprintf(rq->region, sizeof rq->region, "%.31s", s.a.region); /* checked: <= 31 */
 	ok = true;
 out:
 	if (secret) {
@@ -300,7 +308,7 @@ bool auth_resolve_or_reply(struct req *rq)
 	}
 	if (verify(rq, &r))
 		return true;
-	rq->account[0] = '\0';  /* nobody: the request log shows "-" */
+	rq->account[0] = '\0'; /* nobody: the request log shows "-" */
 	reply_errf(rq, r.code, "%s", r.msg);
 	return false;
 }

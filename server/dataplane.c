@@ -7,13 +7,13 @@
 #include <time.h>
 
 #include "answer_cache.h"
-#include "workers.h"
 #include "handlers.h"
 #include "jspec.h"
 #include "res.h"
 #include "res_deployments.h"
-#include "snapshot.h"
 #include "server.h"
+#include "snapshot.h"
+#include "workers.h"
 
 enum { WAIT_DEFAULT = 60, WAIT_MAX = 300, FEED_PAGE = 1000 };
 
@@ -34,9 +34,10 @@ static bool query_int_or_reply(struct req *rq, const char *name, long long max, 
 		if (ok)
 			*out = n;
 		else
-			reply_errf(rq, E_BAD_REQUEST,
-				   "Invalid value for %s: %.32s. Must be an integer between 0 and %lld",
-				   name, v, max);
+			reply_errf(
+				rq, E_BAD_REQUEST,
+				"Invalid value for %s: %.32s. Must be an integer between 0 and %lld",
+				name, v, max);
 	}
 	free(v);
 	return ok;
@@ -112,7 +113,7 @@ enum { READ_ATTEMPTS = 50 };
  * (API snapshot). DB_NOTFOUND when there is none. */
 struct snap_version {
 	const char *api_id;
-	const char *stage;   /* NULL: the API snapshot */
+	const char *stage; /* NULL: the API snapshot */
 };
 
 static enum db_rc version_read(struct req *rq, const struct snap_version *v, int64_t *rev,
@@ -127,7 +128,7 @@ static enum db_rc version_read(struct req *rq, const struct snap_version *v, int
 		return db_res_revision(rq->db, &k, rev);
 	}
 	rc = db_root_revision(rq->db, &rq->scope, v->api_id, rev);
-	if (rc == DB_NOTFOUND) {  /* nothing ever changed under it: revision 0 */
+	if (rc == DB_NOTFOUND) { /* nothing ever changed under it: revision 0 */
 		*rev = 0;
 		rc = DB_OK;
 	}
@@ -163,8 +164,7 @@ static json_t *api_doc(struct req *rq, const char *api_id, enum db_rc *rc)
 
 /* The stage as deployed: {"apiId", "stageName", "deploymentId", "api", "stage", "routes"}.
  * New reference, or NULL with *rc set; DB_ABORT: the stage has no deployment. */
-static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_name,
-			 enum db_rc *rc)
+static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_name, enum db_rc *rc)
 {
 	json_t *snap = NULL, *doc = NULL;
 	json_t *stage = row_body(rq, "stage", api_id, stage_name, rc);
@@ -184,7 +184,6 @@ static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_n
 	json_decref(snap);
 	return doc;
 }
-
 
 /* The cache key of a snapshot; false when it does not fit (then it is not cached). */
 static bool cache_key(const struct req *rq, const struct snap_version *v, char *key, size_t len)
@@ -235,7 +234,7 @@ static void serve_snapshot(struct req *rq, const struct snap_version *v)
 			       : api_doc(rq, v->api_id, &rc);
 		if (version_same(rq, v, revision, epoch))
 			break;
-		json_decref(doc);  /* a commit landed while reading: read again */
+		json_decref(doc); /* a commit landed while reading: read again */
 		doc = NULL;
 		rc = DB_BUSY;
 	}
@@ -247,7 +246,7 @@ static void serve_snapshot(struct req *rq, const struct snap_version *v)
 	}
 	if (!doc)
 		goto db_fail;
-	if (not_modified(rq, revision, epoch))  /* the revision moved while reading */
+	if (not_modified(rq, revision, epoch)) /* the revision moved while reading */
 		goto out;
 	json_object_set_new(doc, "revision", json_integer(revision));
 	json_object_set_new(doc, "epoch", json_string(epoch));
@@ -349,9 +348,12 @@ void dataplane_changes(struct req *rq)
 		goto out;
 	}
 	if (!has_since || since < oldest || since > current) {
-		reply_gone(rq, !has_since ? "since is required: resync from a snapshot"
-			   : "since is outside the retained history: resync from a snapshot",
-			   current, epoch);
+		reply_gone(
+			rq,
+			!has_since
+				? "since is required: resync from a snapshot"
+				: "since is outside the retained history: resync from a snapshot",
+			current, epoch);
 		goto out;
 	}
 	/* The answer is a function of (scope, since, apiId) and the database's revision: the
@@ -429,7 +431,7 @@ void dataplane_worker_report(struct req *rq)
 	json_object_set_new(rec, "account", json_string(rq->account));
 	json_object_set_new(rec, "region", json_string(rq->region));
 	bool full = !workers_report(w, id, rec);
-	json_object_del(rec, "account");  /* stored to keep accounts apart, not shown */
+	json_object_del(rec, "account"); /* stored to keep accounts apart, not shown */
 	json_object_del(rec, "region");
 	if (full)
 		reply_errf(rq, E_BAD_REQUEST, "Too many workers (at most %d)", WORKERS_MAX);

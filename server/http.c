@@ -10,8 +10,8 @@
 #include <assert.h>
 #include <ctype.h>
 #include <microhttpd.h>
-#include <openssl/rand.h>
 #include <netinet/in.h>
+#include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +31,16 @@
 /* What the lifecycle keeps of one request beyond what handlers see (request.h). The
  * `struct req` comes first, so the request API's pointer is this struct's (conn_of). */
 struct conn {
-	struct req rq;                  /* what handlers see; first member */
-	struct MHD_Connection *mhd;     /* borrowed from libmicrohttpd */
-	struct timespec start;          /* when the request arrived (CLOCK_MONOTONIC) */
-	bool too_large;                 /* body exceeded the limit and was discarded */
-	bool dispatched;                /* the generic checks ran; the handler was called */
-	bool deferred;                  /* suspended until req_resume (group commit) */
-	bool held;                      /* the handler asked to wait instead of answering */
-	struct timespec hold_until;     /* when the wait ends (CLOCK_MONOTONIC) */
-	int64_t hold_rev;               /* the revision the handler saw */
-	char allow[64];                 /* Allow header for 405, or "" */
+	struct req rq;		    /* what handlers see; first member */
+	struct MHD_Connection *mhd; /* borrowed from libmicrohttpd */
+	struct timespec start;	    /* when the request arrived (CLOCK_MONOTONIC) */
+	bool too_large;		    /* body exceeded the limit and was discarded */
+	bool dispatched;	    /* the generic checks ran; the handler was called */
+	bool deferred;		    /* suspended until req_resume (group commit) */
+	bool held;		    /* the handler asked to wait instead of answering */
+	struct timespec hold_until; /* when the wait ends (CLOCK_MONOTONIC) */
+	int64_t hold_rev;	    /* the revision the handler saw */
+	char allow[64];		    /* Allow header for 405, or "" */
 };
 
 static const struct req_transport mhd_transport;
@@ -141,7 +141,7 @@ static char *clip(const char *s, char *out, size_t len)
 	size_t n = 0;
 	for (; s[n] && n + 1 < len; n++)
 		out[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7F ? '?' : s[n];
-	if (s[n]) {  /* cut short: drop a multibyte character left incomplete */
+	if (s[n]) { /* cut short: drop a multibyte character left incomplete */
 		size_t lead = n;
 		while (lead > 0 && ((unsigned char)out[lead - 1] & 0xC0) == 0x80)
 			lead--;
@@ -161,7 +161,7 @@ static char *clip(const char *s, char *out, size_t len)
  * neither can be written into a JSON error message). */
 static bool target_ok(const char *url)
 {
-	unsigned need = 0;  /* UTF-8 continuation bytes still expected */
+	unsigned need = 0; /* UTF-8 continuation bytes still expected */
 	for (const char *p = url; *p; p++) {
 		unsigned char b = (unsigned char)*p;
 		if (b == '%') {
@@ -255,26 +255,25 @@ static void dispatch(struct conn *c)
 	if (!auth_resolve_or_reply(rq) || !limits_admit_or_reply(rq))
 		return;
 	if (!target_ok(rq->path)) {
-		reply_errf(rq, E_BAD_REQUEST, "Invalid request path: malformed percent-encoding, "
+		reply_errf(rq, E_BAD_REQUEST,
+			   "Invalid request path: malformed percent-encoding, "
 			   "control characters or invalid UTF-8");
 		return;
 	}
 	if (!query_ok(c)) {
-		reply_errf(rq, E_BAD_REQUEST, "Invalid query string: malformed percent-encoding, "
+		reply_errf(rq, E_BAD_REQUEST,
+			   "Invalid query string: malformed percent-encoding, "
 			   "control characters or invalid UTF-8");
 		return;
 	}
 	switch (match) {
-	case ROUTE_FOUND:
-		break;
+	case ROUTE_FOUND: break;
 	case ROUTE_NO_METHOD:
 		reply_errf(rq, E_METHOD_NOT_ALLOWED, "Method %s is not allowed on %s",
 			   clip(rq->method, method, sizeof method),
 			   clip(rq->path, path, sizeof path));
 		return;
-	case ROUTE_BAD_PATH:
-		reply_errf(rq, E_BAD_REQUEST, "Invalid request path");
-		return;
+	case ROUTE_BAD_PATH: reply_errf(rq, E_BAD_REQUEST, "Invalid request path"); return;
 	case ROUTE_NO_PATH:
 	default:
 		reply_errf(rq, E_NOT_FOUND, "No operation at %s %s",
@@ -288,15 +287,18 @@ static void dispatch(struct conn *c)
 	if (rq->upload_len && (rq->route->flags & ROUTE_BODY)) {
 		json_error_t jerr;
 		if (!json_depth_ok(rq->upload, rq->upload_len, JSON_MAX_DEPTH)) {
-			reply_errf(rq, E_BAD_REQUEST, "Could not parse request body into json: "
-				   "nested deeper than %d levels", JSON_MAX_DEPTH);
+			reply_errf(rq, E_BAD_REQUEST,
+				   "Could not parse request body into json: "
+				   "nested deeper than %d levels",
+				   JSON_MAX_DEPTH);
 			return;
 		}
 		rq->body = json_loadb(rq->upload, rq->upload_len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!rq->body) {
-			reply_errf(rq, E_BAD_REQUEST,
-				   "Could not parse request body into json: %s (line %d, column %d)",
-				   jerr.text, jerr.line, jerr.column);
+			reply_errf(
+				rq, E_BAD_REQUEST,
+				"Could not parse request body into json: %s (line %d, column %d)",
+				jerr.text, jerr.line, jerr.column);
 			return;
 		}
 	}
@@ -309,12 +311,13 @@ static void dispatch(struct conn *c)
 static enum MHD_Result queue_reply(struct conn *c)
 {
 	struct req *rq = &c->rq;
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		rq->resp_len, rq->resp ? rq->resp : (void *)"", rq->resp ? MHD_RESPMEM_MUST_FREE
-									 : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(rq->resp_len, rq->resp ? rq->resp : (void *)"",
+						rq->resp ? MHD_RESPMEM_MUST_FREE
+							 : MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
-	rq->resp = NULL;  /* libmicrohttpd owns it now */
+	rq->resp = NULL; /* libmicrohttpd owns it now */
 	MHD_add_response_header(resp, "x-amzn-RequestId", rq->request_id);
 	if (rq->resp_len)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -333,8 +336,8 @@ static enum MHD_Result queue_reply(struct conn *c)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct server *srv = cls;
 	struct conn *c = *con_cls;
@@ -371,7 +374,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = c;
 		/* Counted first, then the check: http_stop sets `stopping` before it waits for
 		 * inflight to drain, so a request it did not wait for sees the flag and is answered
-		 * here, never suspended (libmicrohttpd must not stop with suspended connections). */
+		 * here, never suspended (libmicrohttpd must not stop with suspended connections).
+		 */
 		if (atomic_load(&srv->stopping)) {
 			c->dispatched = true;
 			reply_errf(rq, E_UNAVAILABLE, "The server is shutting down");
@@ -387,7 +391,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
 		if (c->too_large || rq->upload_len + n > srv->cfg.max_body) {
-			c->too_large = true;  /* keep reading (and dropping) to answer cleanly */
+			c->too_large = true; /* keep reading (and dropping) to answer cleanly */
 			return MHD_YES;
 		}
 		char *grown = realloc(rq->upload, rq->upload_len + n + 1);
@@ -402,14 +406,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!c->dispatched) {
 		dispatch(c);
 	} else if (c->deferred) {
-		c->deferred = false;  /* resumed: the writer left the answer */
+		c->deferred = false; /* resumed: the writer left the answer */
 		assert(rq->replied && "a deferred request resumed without an answer");
 		return queue_reply(c);
 	} else if (c->held) {
-		run_handler(c);  /* resumed from the parking lot */
+		run_handler(c); /* resumed from the parking lot */
 	}
 	if (c->deferred)
-		return MHD_YES;  /* suspended until its write is durable */
+		return MHD_YES; /* suspended until its write is durable */
 	if (c->held && !rq->replied) {
 		/* Suspend first, then park: whoever resumes it finds it suspended. */
 		MHD_suspend_connection(conn);
@@ -436,13 +440,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 				rq->status, ms / 1e3);
 	if (!srv->cfg.quiet) {
 		struct log_request line = {
-			.request_id = rq->request_id, .method = rq->method, .path = rq->path,
-			.op = rq->route ? rq->route->op : "-", .status = rq->status, .ms = ms,
-			.account = rq->account, .api = rq->log_api,
+			.request_id = rq->request_id,
+			.method = rq->method,
+			.path = rq->path,
+			.op = rq->route ? rq->route->op : "-",
+			.status = rq->status,
+			.ms = ms,
+			.account = rq->account,
+			.api = rq->log_api,
 		};
 		log_request(&line);
 	}
-	req_free(rq);  /* frees c: rq is its first member */
+	req_free(rq); /* frees c: rq is its first member */
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->inflight, 1);
 }
@@ -462,27 +471,30 @@ enum { HTTP_MEMORY_LIMIT = 32 * 1024 };
 
 int http_start(struct server *srv)
 {
-	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv->cfg.port)};
+	struct sockaddr_in addr = {.sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)srv->cfg.port)};
 	if (inet_pton(AF_INET, srv->cfg.listen_host, &addr.sin_addr) != 1) {
-		fprintf(stderr, "apigwd: --listen: not an IPv4 address: %s\n", srv->cfg.listen_host);
+		fprintf(stderr, "apigwd: --listen: not an IPv4 address: %s\n",
+			srv->cfg.listen_host);
 		return -1;
 	}
-	srv->mhd = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-			MHD_USE_ERROR_LOG,
-		0,
-		NULL, NULL,
-		on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL,
-		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		srv->cfg.conn_timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
-		/* HTTP/1.1 without Host and other protocol violations: 400. */
-		MHD_OPTION_STRICT_FOR_CLIENT, 1,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_conn_per_ip,
-		/* Request line + headers must fit in this per-connection pool: beyond it
-		 * libmicrohttpd itself answers 414 (URL) or 431 (headers) and closes. */
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT, MHD_OPTION_END);
+	srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+					    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+				    0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+				    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+				    srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+				    srv, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL,
+				    MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
+				    MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.conn_timeout,
+				    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+				    /* HTTP/1.1 without Host and other protocol violations: 400. */
+				    MHD_OPTION_STRICT_FOR_CLIENT, 1,
+				    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_conn_per_ip,
+				    /* Request line + headers must fit in this per-connection pool:
+				     * beyond it libmicrohttpd itself answers 414 (URL) or 431
+				     * (headers) and closes. */
+				    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+				    MHD_OPTION_END);
 	if (!srv->mhd) {
 		fprintf(stderr, "apigwd: cannot listen on %s:%u\n", srv->cfg.listen_host,
 			srv->cfg.port);
@@ -501,9 +513,9 @@ void http_stop(struct server *srv)
 {
 	if (!srv->mhd)
 		return;
-	MHD_quiesce_daemon(srv->mhd);         /* stop accepting connections */
-	atomic_store(&srv->stopping, true);    /* new requests on open ones: 503 */
-	park_close(srv->park);                /* held requests answer now */
+	MHD_quiesce_daemon(srv->mhd);	    /* stop accepting connections */
+	atomic_store(&srv->stopping, true); /* new requests on open ones: 503 */
+	park_close(srv->park);		    /* held requests answer now */
 	/* Let requests already received finish, their writes included (bounded: 10 s). */
 	for (int i = 0; i < 1000 && atomic_load(&srv->inflight) > 0; i++)
 		usleep(10 * 1000);

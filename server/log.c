@@ -42,7 +42,7 @@ struct line {
 
 static void put(struct line *l, const char *s, size_t n)
 {
-	size_t room = sizeof l->buf - 2 - l->len;  /* keep room for '\n' and '\0' */
+	size_t room = sizeof l->buf - 2 - l->len; /* keep room for '\n' and '\0' */
 	if (n > room)
 		n = room;
 	memcpy(l->buf + l->len, s, n);

@@ -6,7 +6,6 @@
 
 #include <stdbool.h>
 
-
 enum { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* "error", "warn", "info", "debug" → LOG_*, or -1. */
@@ -25,14 +24,14 @@ bool log_enabled(int level);
  *   json: {"time":…,"level":"info","requestId":…,"method":…,"path":…,"operation":…,
  *          "status":200,"ms":0.41,"account":…,"apiId":null} */
 struct log_request {
-	const char *request_id;  /* x-amzn-RequestId */
+	const char *request_id; /* x-amzn-RequestId */
 	const char *method;
-	const char *path;        /* raw, as received; NULL = "-" */
-	const char *op;          /* operation name, or "-" */
+	const char *path; /* raw, as received; NULL = "-" */
+	const char *op;	  /* operation name, or "-" */
 	unsigned status;
-	double ms;               /* receipt to answer */
-	const char *account;     /* "" = "-" */
-	const char *api;         /* apiId, "" = "-" */
+	double ms;	     /* receipt to answer */
+	const char *account; /* "" = "-" */
+	const char *api;     /* apiId, "" = "-" */
 };
 void log_request(const struct log_request *r);
 

@@ -8,19 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "workers.h"
 #include "answer_cache.h"
 #include "cli.h"
 #include "http.h"
-#include "reqlimits.h"
 #include "log.h"
 #include "metrics.h"
 #include "park.h"
 #include "quick_create.h"
+#include "reqlimits.h"
 #include "res_deployments.h"
 #include "router.h"
 #include "server.h"
 #include "state.h"
+#include "workers.h"
 
 static const char usage[] =
 	"usage: apigwd [options]\n"
@@ -62,11 +62,32 @@ static const char usage[] =
 	"Point the AWS CLI at it: aws apigatewayv2 get-apis --endpoint-url http://127.0.0.1:8080\n"
 	"SIGINT/SIGTERM: stop accepting, finish requests in flight, close the database, exit 0.\n";
 
-enum { OPT_LISTEN = 256, OPT_PORT_FILE, OPT_DB, OPT_REGION, OPT_ACCOUNT, OPT_THREADS,
-       OPT_MAX_BODY, OPT_MAX_CONN, OPT_QUIET, OPT_ROUTES, OPT_VERSION, OPT_HELP,
-       OPT_DP_TOKEN, OPT_RETENTION, OPT_AUTH, OPT_INSECURE, OPT_RATE, OPT_BURST,
-       OPT_ALLOW_RESET, OPT_SEED, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_MAX_CONN_IP,
-       OPT_CONN_TIMEOUT };
+enum {
+	OPT_LISTEN = 256,
+	OPT_PORT_FILE,
+	OPT_DB,
+	OPT_REGION,
+	OPT_ACCOUNT,
+	OPT_THREADS,
+	OPT_MAX_BODY,
+	OPT_MAX_CONN,
+	OPT_QUIET,
+	OPT_ROUTES,
+	OPT_VERSION,
+	OPT_HELP,
+	OPT_DP_TOKEN,
+	OPT_RETENTION,
+	OPT_AUTH,
+	OPT_INSECURE,
+	OPT_RATE,
+	OPT_BURST,
+	OPT_ALLOW_RESET,
+	OPT_SEED,
+	OPT_LOG_FORMAT,
+	OPT_LOG_LEVEL,
+	OPT_MAX_CONN_IP,
+	OPT_CONN_TIMEOUT
+};
 
 static const struct option options[] = {
 	{"listen", required_argument, NULL, OPT_LISTEN},
@@ -141,7 +162,7 @@ static const struct num_flag {
 	const char *name;
 	unsigned long long max;
 	enum num_type type;
-	size_t offset;        /* of the member in struct server_config */
+	size_t offset; /* of the member in struct server_config */
 	const char *wants;
 } num_flags[] = {
 	{OPT_THREADS, "threads", 256, NUM_UNSIGNED, offsetof(struct server_config, threads),
@@ -194,7 +215,8 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		switch (opt) {
 		case OPT_LISTEN:
 			if (!parse_listen(optarg, cfg)) {
-				fprintf(stderr, "apigwd: --listen wants HOST:PORT, got %s\n", optarg);
+				fprintf(stderr, "apigwd: --listen wants HOST:PORT, got %s\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -203,7 +225,8 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		case OPT_REGION: cfg->region = optarg; break;
 		case OPT_ACCOUNT:
 			if (!valid_account(optarg)) {
-				fprintf(stderr, "apigwd: --account-id wants 12 digits, got %s\n", optarg);
+				fprintf(stderr, "apigwd: --account-id wants 12 digits, got %s\n",
+					optarg);
 				return 2;
 			}
 			cfg->account_id = optarg;
@@ -235,7 +258,8 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			break;
 		case OPT_LOG_LEVEL:
 			if ((cfg->log_level = log_level_parse(optarg)) < 0) {
-				fprintf(stderr, "apigwd: --log-level wants error, warn, info or debug\n");
+				fprintf(stderr,
+					"apigwd: --log-level wants error, warn, info or debug\n");
 				return 2;
 			}
 			break;
@@ -263,12 +287,13 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		cfg->burst = cfg->rate;
 	/* Unauthenticated access is for fixtures on this machine. */
 	if (!cfg->auth_sigv4 && !cfg->insecure && strncmp(cfg->listen_host, "127.", 4) != 0) {
-		fprintf(stderr, "apigwd: --auth none on %s would let anyone in: listen on loopback, "
-				"use --auth sigv4, or pass --insecure\n",
+		fprintf(stderr,
+			"apigwd: --auth none on %s would let anyone in: listen on loopback, "
+			"use --auth sigv4, or pass --insecure\n",
 			cfg->listen_host);
 		return 2;
 	}
-	return -1;  /* go on */
+	return -1; /* go on */
 }
 
 struct key_ctx {
@@ -318,32 +343,31 @@ static int write_port_file(const char *path, unsigned port)
 /* `apigwd COMMAND ...`: the administrative commands, each in its own file. */
 static const struct {
 	const char *name;
-	int (*run)(int argc, char **argv);  /* argv[0] is the command's name */
+	int (*run)(int argc, char **argv); /* argv[0] is the command's name */
 } commands[] = {
-	{"credentials", cmd_credentials},  /* cli_credentials.c */
-	{"export", cmd_export},            /* cli_admin.c */
-	{"import", cmd_import},
-	{"backup", cmd_backup},
-	{"restore", cmd_restore},
+	{"credentials", cmd_credentials}, /* cli_credentials.c */
+	{"export", cmd_export},		  /* cli_admin.c */
+	{"import", cmd_import},		  {"backup", cmd_backup}, {"restore", cmd_restore},
 };
 
 int main(int argc, char **argv)
 {
 	struct server srv = {
-		.cfg = {
-			.listen_host = "127.0.0.1",
-			.port = 8080,
-			.db_path = "./apigwd.db",
-			.region = "us-east-1",
-			.account_id = "000000000000",
-			.max_body = 1 << 20,
-			.threads = 0,
-			.max_connections = 1024,
-			.max_conn_per_ip = 256,
-			.conn_timeout = 60,
-			.change_retention = 100000,
-			.log_level = LOG_INFO,
-		},
+		.cfg =
+			{
+				.listen_host = "127.0.0.1",
+				.port = 8080,
+				.db_path = "./apigwd.db",
+				.region = "us-east-1",
+				.account_id = "000000000000",
+				.max_body = 1 << 20,
+				.threads = 0,
+				.max_connections = 1024,
+				.max_conn_per_ip = 256,
+				.conn_timeout = 60,
+				.change_retention = 100000,
+				.log_level = LOG_INFO,
+			},
 	};
 	char err[512] = "";
 	int status = 1, sig = 0;
@@ -412,20 +436,25 @@ int main(int argc, char **argv)
 	unsigned port = http_port(&srv);
 	if (srv.cfg.port_file && write_port_file(srv.cfg.port_file, port))
 		goto out;
-	log_msg(LOG_INFO, NULL, "apigwd %s listening on http://%s:%u (db %s, region %s, account %s)",
+	log_msg(LOG_INFO, NULL,
+		"apigwd %s listening on http://%s:%u (db %s, region %s, account %s)",
 		APIGWD_VERSION, srv.cfg.listen_host, port, srv.cfg.db_path, srv.cfg.region,
 		srv.cfg.account_id);
 	if (srv.cfg.auth_sigv4)
-		log_msg(LOG_INFO, NULL, "--auth sigv4: every /v2/ request must be signed with a key "
-					"of `apigwd credentials create`");
+		log_msg(LOG_INFO, NULL,
+			"--auth sigv4: every /v2/ request must be signed with a key "
+			"of `apigwd credentials create`");
 	if (srv.cfg.auth_sigv4 && !srv.cfg.dataplane_token)
-		log_msg(LOG_WARN, NULL, "--auth sigv4 without --dataplane-token: /dataplane/ is open "
-					"to anyone who can reach this address");
+		log_msg(LOG_WARN, NULL,
+			"--auth sigv4 without --dataplane-token: /dataplane/ is open "
+			"to anyone who can reach this address");
 	if (!srv.cfg.auth_sigv4)
-		log_msg(LOG_WARN, NULL, "--auth none: requests are not authenticated, any caller "
-					"may act as any account%s",
+		log_msg(LOG_WARN, NULL,
+			"--auth none: requests are not authenticated, any caller "
+			"may act as any account%s",
 			strncmp(srv.cfg.listen_host, "127.", 4) ? " (--insecure: and not only from "
-								  "this machine)" : "");
+								  "this machine)"
+								: "");
 
 	sigwait(&stop, &sig);
 	log_msg(LOG_INFO, NULL, "apigwd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -12,34 +12,34 @@
 #include "route.h"
 
 /* Upper bounds of the latency buckets, seconds. Blocking reads are held up to 300 s. */
-static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-				0.25,   0.5,   1,      2.5,   5,    10,    30,   60,  300};
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+				0.5,	1,     2.5,    5,     10,   30,	   60,	 300};
 enum { NBOUNDS = sizeof bounds / sizeof bounds[0] };
 
 /* Statuses counted one by one; anything outside is not a status an HTTP server sends. */
 enum { STATUS_MIN = 100, STATUS_MAX = 599, NSTATUS = STATUS_MAX - STATUS_MIN + 1 };
 
 struct histogram {
-	atomic_ullong bucket[NBOUNDS + 1];  /* observations per bucket, not cumulative; the last
-					       one is above every bound */
-	atomic_ullong sum_ns;               /* sum of the observations, nanoseconds */
+	atomic_ullong bucket[NBOUNDS + 1]; /* observations per bucket, not cumulative; the last
+					      one is above every bound */
+	atomic_ullong sum_ns;		   /* sum of the observations, nanoseconds */
 };
 
 struct op_metrics {
-	const char *name;                   /* operation name ("GetApis"), or "-"; static */
-	atomic_ullong by_status[NSTATUS];   /* answers per status */
+	const char *name;		  /* operation name ("GetApis"), or "-"; static */
+	atomic_ullong by_status[NSTATUS]; /* answers per status */
 	struct histogram latency;
 };
 
 struct metrics {
-	size_t nops;                        /* distinct operation names, plus "-" (the last) */
-	size_t nroutes;                     /* rows of the route table */
-	unsigned *op_of_route;              /* route index → ops index; owned */
-	struct op_metrics *ops;             /* owned */
-	atomic_ullong commits;              /* COMMITs that produced a revision (a group
-					       commit's batch counts once) */
-	struct histogram commit_latency;    /* COMMIT start to durable */
-	time_t started;                     /* process start, Unix time */
+	size_t nops;			 /* distinct operation names, plus "-" (the last) */
+	size_t nroutes;			 /* rows of the route table */
+	unsigned *op_of_route;		 /* route index → ops index; owned */
+	struct op_metrics *ops;		 /* owned */
+	atomic_ullong commits;		 /* COMMITs that produced a revision (a group
+					    commit's batch counts once) */
+	struct histogram commit_latency; /* COMMIT start to durable */
+	time_t started;			 /* process start, Unix time */
 };
 
 /* When this thread's COMMIT began (CLOCK_MONOTONIC), or zero: set by metrics_commit_start,
@@ -95,7 +95,7 @@ void metrics_request(struct metrics *m, size_t route, unsigned status, double se
 {
 	if (!m || status < STATUS_MIN || status > STATUS_MAX)
 		return;
-	size_t op = m->nops - 1;  /* "-" */
+	size_t op = m->nops - 1; /* "-" */
 	if (route < m->nroutes)
 		op = m->op_of_route[route];
 	struct op_metrics *o = &m->ops[op];
@@ -115,7 +115,7 @@ void metrics_commit_done(struct metrics *m)
 		return;
 	atomic_fetch_add_explicit(&m->commits, 1, memory_order_relaxed);
 	if (commit_began.tv_sec == 0 && commit_began.tv_nsec == 0)
-		return;  /* the COMMIT ran on another thread: counted, not timed */
+		return; /* the COMMIT ran on another thread: counted, not timed */
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double s = (double)(now.tv_sec - commit_began.tv_sec) +
@@ -146,8 +146,7 @@ void metrics_header(FILE *f, const char *name, const char *type, const char *hel
 
 /* A histogram's series; `labels` is "" or `name="value"` pairs. The count is the sum of the
  * buckets as read, so +Inf always equals _count within one scrape. */
-static void put_histogram(FILE *f, const char *name, const char *labels,
-			  const struct histogram *h)
+static void put_histogram(FILE *f, const char *name, const char *labels, const struct histogram *h)
 {
 	unsigned long long cum = 0;
 	const char *sep = labels[0] ? "," : "";
@@ -184,7 +183,8 @@ void metrics_write_requests(const struct metrics *m, FILE *f)
 			unsigned long long n =
 				atomic_load_explicit(&m->ops[i].by_status[s], memory_order_relaxed);
 			if (n)
-				fprintf(f, "apigwd_requests_total{operation=\"%s\",status=\"%u\"} %llu\n",
+				fprintf(f,
+					"apigwd_requests_total{operation=\"%s\",status=\"%u\"} %llu\n",
 					m->ops[i].name, s + STATUS_MIN, n);
 		}
 	metrics_header(f, "apigwd_request_duration_seconds", "histogram",

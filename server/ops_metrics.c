@@ -7,15 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "workers.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "park.h"
 #include "server.h"
+#include "workers.h"
 
 struct worker_lines {
 	FILE *f;
-	int64_t current;  /* the database's revision */
+	int64_t current; /* the database's revision */
 	unsigned n;
 };
 
@@ -46,7 +46,8 @@ void ops_metrics(struct req *rq)
 	if (rc == DB_OK)
 		rc = db_size_bytes(rq->db, &size);
 	if (rc != DB_OK || !m) {
-		reply_errf(rq, E_INTERNAL, "Could not read the metrics (database error %d)", (int)rc);
+		reply_errf(rq, E_INTERNAL, "Could not read the metrics (database error %d)",
+			   (int)rc);
 		return;
 	}
 	FILE *f = open_memstream(&text, &len);

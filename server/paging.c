@@ -35,10 +35,11 @@ static enum err page_size(struct req *rq, unsigned *size, struct apierr *e)
 		size_t digits = strspn(v, "0123456789");
 		long n = digits && !v[digits] && digits < 10 ? strtol(v, NULL, 10) : 0;
 		if (n < 1 || n > PAGE_MAX)
-			out = err_set(e, E_BAD_REQUEST,
-				      "Invalid value for maxResults: %.32s. Must be a number between 1 "
-				      "and %d",
-				      v, PAGE_MAX);
+			out = err_set(
+				e, E_BAD_REQUEST,
+				"Invalid value for maxResults: %.32s. Must be a number between 1 "
+				"and %d",
+				v, PAGE_MAX);
 		else
 			*size = (unsigned)n;
 	}
@@ -58,7 +59,8 @@ enum err paging_reply(struct req *rq, const char *list, const struct db_key *k, 
 		goto done;
 	token = req_query(rq, "nextToken");
 	if (token && *token && !pagetoken_decode(rq->srv->token_key, list, token, &after)) {
-		out = err_set(e, E_BAD_REQUEST, "Invalid value for nextToken: the token is not valid");
+		out = err_set(e, E_BAD_REQUEST,
+			      "Invalid value for nextToken: the token is not valid");
 		goto done;
 	}
 	sbuf_addstr(&p.text, "{\"items\":[");

@@ -25,36 +25,35 @@ enum { MAX_SCOPES = 16, MAX_ROOTS = 256, MAX_CHANGES = 20000, TICK_MS = 50 };
 
 /* One parked request and what it waits on. */
 struct parked {
-	struct req *rq;           /* suspended by the lifecycle; borrowed */
-	int64_t seen;             /* the revision its handler saw */
-	struct timespec until;    /* when its wait ends (CLOCK_MONOTONIC) */
+	struct req *rq;	       /* suspended by the lifecycle; borrowed */
+	int64_t seen;	       /* the revision its handler saw */
+	struct timespec until; /* when its wait ends (CLOCK_MONOTONIC) */
 	char account[32], region[32];
-	char root[128];           /* the apiId it waits on; "" = any change of its scope */
+	char root[128]; /* the apiId it waits on; "" = any change of its scope */
 	struct parked *next;
 };
 
 struct park {
 	pthread_mutex_t lock;
-	pthread_cond_t tick;      /* a commit, a close, or the next timer tick */
-	pthread_t thread;         /* the dispatcher */
-	struct parked *head;      /* parked requests */
+	pthread_cond_t tick; /* a commit, a close, or the next timer tick */
+	pthread_t thread;    /* the dispatcher */
+	struct parked *head; /* parked requests */
 	unsigned count;
-	int64_t revision;         /* newest revision committed */
-	int64_t examined;         /* the parked were matched against every change up to this */
-	struct db_pool *pool;     /* from the first parked request (rq->srv) */
-	park_wake_fn wake;        /* resumes a request (the lifecycle's) */
+	int64_t revision;     /* newest revision committed */
+	int64_t examined;     /* the parked were matched against every change up to this */
+	struct db_pool *pool; /* from the first parked request (rq->srv) */
+	park_wake_fn wake;    /* resumes a request (the lifecycle's) */
 	bool closing;
 };
 
 /* The roots (apiIds) changed in one scope. */
 struct touched {
 	char account[32], region[32];
-	char *roots[MAX_ROOTS];   /* owned */
+	char *roots[MAX_ROOTS]; /* owned */
 	unsigned nroots;
 	unsigned nchanges;
-	bool overflow;            /* too many to tell: wake the whole scope */
+	bool overflow; /* too many to tell: wake the whole scope */
 };
-
 
 /* Unlinks *pp, wakes its request and frees the node (lock held). */
 static void wake_node(struct park *lot, struct parked **pp, bool expired)
@@ -98,8 +97,8 @@ static bool read_touched(struct db_pool *pool, int64_t since, struct touched *t,
 	bool ok = db_revision(db, &current, &oldest, NULL) == DB_OK && since >= oldest;
 	for (unsigned i = 0; ok && i < n; i++) {
 		struct db_scope scope = {t[i].account, t[i].region};
-		ok = db_changes_since(db, &scope, since, NULL, MAX_CHANGES, collect_root,
-				      &t[i]) == DB_OK;
+		ok = db_changes_since(db, &scope, since, NULL, MAX_CHANGES, collect_root, &t[i]) ==
+		     DB_OK;
 	}
 	db_release(pool, db);
 	return ok;
@@ -118,7 +117,7 @@ static bool concerns(const struct parked *p, const struct touched *t, unsigned n
 				return true;
 		return false;
 	}
-	return true;  /* a scope not examined: cannot tell */
+	return true; /* a scope not examined: cannot tell */
 }
 
 /* After commits up to lot->revision: wakes the parked requests they concern (lock held; it is
@@ -136,7 +135,8 @@ static void dispatch_commits(struct park *lot)
 		if (p->seen >= upto)
 			continue;
 		unsigned i = 0;
-		while (i < n && (strcmp(t[i].account, p->account) || strcmp(t[i].region, p->region)))
+		while (i < n &&
+		       (strcmp(t[i].account, p->account) || strcmp(t[i].region, p->region)))
 			i++;
 		if (i == n && n == MAX_SCOPES)
 			all = true;
@@ -186,7 +186,7 @@ static void *dispatcher_main(void *arg)
 				pp = &(*pp)->next;
 		}
 		if (lot->revision > lot->examined)
-			continue;  /* committed while we looked */
+			continue; /* committed while we looked */
 		next = now;
 		next.tv_nsec += TICK_MS * 1000 * 1000;
 		if (next.tv_nsec >= 1000000000) {

@@ -19,7 +19,6 @@
 
 enum { LIST_PAGE = 500 }; /* rows read per db_res_list call */
 
-
 static bool is_op(const struct req *rq, const char *op)
 {
 	return rq->route && rq->route->op && strcmp(rq->route->op, op) == 0;
@@ -99,7 +98,7 @@ static enum err find_managed(struct req *rq, const char *kind, const char *api_i
 	f->last = 0;
 	while (more && !f->id[0]) {
 		enum db_rc rc =
-		    db_res_list(rq->db, &k, f->last, LIST_PAGE, find_managed_row, f, &more);
+			db_res_list(rq->db, &k, f->last, LIST_PAGE, find_managed_row, f, &more);
 		if (rc != DB_OK)
 			return err_db(rc, e);
 	}

@@ -36,10 +36,10 @@ char *req_query(const struct req *rq, const char *name)
 }
 
 struct query_all {
-	const char *name;  /* the parameter wanted */
-	char **vals;       /* decoded values so far; owned */
+	const char *name; /* the parameter wanted */
+	char **vals;	  /* decoded values so far; owned */
 	size_t n;
-	bool failed;       /* out of memory */
+	bool failed; /* out of memory */
 };
 
 static bool collect_query(void *ctx, const char *key, const char *value)
@@ -64,7 +64,7 @@ char **req_query_all(const struct req *rq, const char *name, size_t *n)
 {
 	struct query_all q = {.name = name};
 	rq->tp->each(rq, REQ_QUERY, collect_query, &q);
-	if (q.failed) {  /* no answer rather than half of one */
+	if (q.failed) { /* no answer rather than half of one */
 		for (size_t i = 0; i < q.n; i++)
 			free(q.vals[i]);
 		free(q.vals);
@@ -83,7 +83,7 @@ const char *req_header(const struct req *rq, const char *name)
 void reply_text(struct req *rq, unsigned status, char *json, size_t len)
 {
 	assert(!rq->replied && "a request answered twice");
-	if (rq->replied) {  /* release builds: the first answer stands */
+	if (rq->replied) { /* release builds: the first answer stands */
 		free(json);
 		return;
 	}
@@ -111,7 +111,7 @@ void reply_empty(struct req *rq, unsigned status)
 void reply_error(struct req *rq, const struct apierr *e)
 {
 	struct apierr clean;
-	if (rq->replied)  /* an earlier check answered already */
+	if (rq->replied) /* an earlier check answered already */
 		return;
 	json_t *body = err_body(e);
 	if (!body) {

@@ -42,37 +42,37 @@ struct req_transport {
 };
 
 struct req {
-	struct server *srv;                 /* configuration, pool and shared state; borrowed */
-	const char *method;                 /* borrowed from the transport */
-	char *path;                         /* the raw (still percent-encoded) path; owned */
-	const struct route *route;          /* matched route, or NULL; static */
-	char *params[ROUTE_MAX_PARAMS];     /* decoded path parameters in template order; owned */
-	char request_id[40];                /* x-amzn-RequestId */
-	char account[32];                   /* the caller's account id */
-	char region[32];                    /* from the SigV4 scope, else --region */
-	struct db_scope scope;              /* {account, region} */
-	struct db *db;                      /* held while the handler runs */
-	json_t *body;                       /* the parsed request body, or NULL; owned */
-	char *upload;                       /* raw request body (NUL-terminated); owned */
+	struct server *srv;		/* configuration, pool and shared state; borrowed */
+	const char *method;		/* borrowed from the transport */
+	char *path;			/* the raw (still percent-encoded) path; owned */
+	const struct route *route;	/* matched route, or NULL; static */
+	char *params[ROUTE_MAX_PARAMS]; /* decoded path parameters in template order; owned */
+	char request_id[40];		/* x-amzn-RequestId */
+	char account[32];		/* the caller's account id */
+	char region[32];		/* from the SigV4 scope, else --region */
+	struct db_scope scope;		/* {account, region} */
+	struct db *db;			/* held while the handler runs */
+	json_t *body;			/* the parsed request body, or NULL; owned */
+	char *upload;			/* raw request body (NUL-terminated); owned */
 	size_t upload_len;
-	bool hold_expired;                  /* a held request's wait ended (req_hold) */
-	char log_api[16];                   /* apiId for the request log, or "" */
+	bool hold_expired; /* a held request's wait ended (req_hold) */
+	char log_api[16];  /* apiId for the request log, or "" */
 
 	/* The answer, set once by a reply_* function. */
 	bool replied;
 	unsigned status;
-	char *resp;                         /* body, or NULL for none; owned */
+	char *resp; /* body, or NULL for none; owned */
 	size_t resp_len;
-	const char *error_name;             /* x-amzn-ErrorType, or NULL; static */
-	const char *content_type;           /* Content-Type of a body that is not JSON, or
-					       NULL (application/json); static */
-	const char *const *headers;         /* extra response headers: name, value, name, value,
-					       ..., NULL; static (the console's CSP), or NULL */
-	char etag[96];                      /* ETag header, or "" */
+	const char *error_name;	    /* x-amzn-ErrorType, or NULL; static */
+	const char *content_type;   /* Content-Type of a body that is not JSON, or
+				       NULL (application/json); static */
+	const char *const *headers; /* extra response headers: name, value, name, value,
+				       ..., NULL; static (the console's CSP), or NULL */
+	char etag[96];		    /* ETag header, or "" */
 
 	/* The transport's; handlers never touch these. */
-	const struct req_transport *tp;     /* static */
-	void *conn;                         /* the transport's per-request state; borrowed */
+	const struct req_transport *tp; /* static */
+	void *conn;			/* the transport's per-request state; borrowed */
 };
 
 /* The decoded path parameter `name` of the matched route (e.g. "apiId"); NULL if the route

@@ -146,7 +146,7 @@ struct txn_wrap {
 	db_txn_fn fn;
 	void *ctx;
 	struct apierr *e;
-	char changed[16];  /* API whose configuration fn changed, or "" */
+	char changed[16]; /* API whose configuration fn changed, or "" */
 };
 
 /* The res_txn transaction running on this thread, or NULL: set only while its callback runs
@@ -160,7 +160,7 @@ static void mark_changed(struct rctx *c)
 	assert(running && "a configuration write outside res_txn");
 	if (!running)
 		return;
-	if (c->def->parent)  /* under an API: its id is the first segment of the path */
+	if (c->def->parent) /* under an API: its id is the first segment of the path */
 		snprintf(running->changed, sizeof running->changed, "%.*s",
 			 (int)strcspn(c->parent, "/"), c->parent);
 	else
@@ -204,7 +204,7 @@ static enum db_rc render_check_store(struct rctx *c, bool insert)
 	const char *ukey = def->ukey ? def->ukey(c) : NULL;
 	const char *ref = def->ref ? def->ref(c) : NULL;
 	enum db_rc rc = !doc || !body ? DB_ERROR
-		      : insert	      ? db_res_insert(c->rq->db, &k, ukey, ref, doc, body)
+			: insert      ? db_res_insert(c->rq->db, &k, ukey, ref, doc, body)
 				      : db_res_update(c->rq->db, &k, ukey, ref, doc, body);
 	free(doc);
 	/* The stored body is the answer, unless an after_write hook may still change c->out:
@@ -286,9 +286,9 @@ static enum db_rc create_txn(struct db *db, void *arg)
 	return rc;
 }
 
-enum err res_create_in(struct req *rq, const struct resdef *def, const char *parent,
-		       unsigned proto, json_t *api, const json_t *in, const json_t *server,
-		       json_t **out, struct apierr *e)
+enum err res_create_in(struct req *rq, const struct resdef *def, const char *parent, unsigned proto,
+		       json_t *api, const json_t *in, const json_t *server, json_t **out,
+		       struct apierr *e)
 {
 	struct rctx c;
 	rctx_init(&c, rq, def);
@@ -319,7 +319,7 @@ static void reply_outcome(struct rctx *c, enum db_rc rc, unsigned status)
 		reply_empty(c->rq, status);
 	} else if (c->body) {
 		reply_text(c->rq, status, c->body, strlen(c->body));
-		c->body = NULL;  /* the reply owns it */
+		c->body = NULL; /* the reply owns it */
 	} else {
 		reply_json(c->rq, status, c->out);
 	}
@@ -329,7 +329,7 @@ static void reply_outcome(struct rctx *c, enum db_rc rc, unsigned status)
 struct pending {
 	struct db_job job;
 	struct txn_wrap wrap;
-	struct rctx *c;      /* owned: the start of a calloc'd block */
+	struct rctx *c; /* owned: the start of a calloc'd block */
 	unsigned status;
 };
 
@@ -363,10 +363,12 @@ static void run_and_reply(struct rctx *c, db_txn_fn fn, unsigned status)
 	p->c = c;
 	p->status = status;
 	p->wrap = (struct txn_wrap){rq, fn, c, &c->err};
-	p->job = (struct db_job){.fn = txn_wrap_run, .ctx = &p->wrap, .done = pending_done,
+	p->job = (struct db_job){.fn = txn_wrap_run,
+				 .ctx = &p->wrap,
+				 .done = pending_done,
 				 .done_arg = p};
 	req_defer(rq);
-	if (!db_submit(rq->srv->pool, &p->job))  /* no writer thread: commit here */
+	if (!db_submit(rq->srv->pool, &p->job)) /* no writer thread: commit here */
 		pending_done(p, db_txn(rq->db, txn_wrap_run, &p->wrap));
 }
 
@@ -496,7 +498,9 @@ static enum err load_owner_api(struct rctx *c)
 	struct db_key k = {&c->rq->scope, "api", "", api_id};
 	enum db_rc rc = db_res_get(c->rq->db, &k, &doc, NULL, NULL);
 	if (rc != DB_OK)
-		return rc == DB_NOTFOUND ? err_not_found(&c->err, "Api", "Invalid API identifier specified %s:%s", c->rq->account, api_id)
+		return rc == DB_NOTFOUND ? err_not_found(&c->err, "Api",
+							 "Invalid API identifier specified %s:%s",
+							 c->rq->account, api_id)
 					 : err_db(rc, &c->err);
 	c->api = json_loads(doc, 0, NULL);
 	free(doc);
@@ -551,7 +555,7 @@ out:
 }
 
 struct modify {
-	struct rctx c;  /* first, so that &m->c == m */
+	struct rctx c; /* first, so that &m->c == m */
 	res_edit_fn edit;
 };
 
@@ -591,7 +595,7 @@ static enum db_rc delete_txn(struct db *db, void *arg)
 	/* A resource named by the client (a stage) has no children, and its name may equal a
 	 * sibling's id: delete its row alone (db.h). */
 	enum db_rc rc = c->def->id_len == 0 && c->def->parent ? db_res_delete_row(c->rq->db, &k)
-							    : db_res_delete(c->rq->db, &k);
+							      : db_res_delete(c->rq->db, &k);
 	if (rc == DB_NOTFOUND) {
 		not_found(c, c->def, c->id, &c->err);
 		return DB_ABORT;

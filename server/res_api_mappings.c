@@ -1,7 +1,7 @@
 /* res_api_mappings.c — ApiMapping: CreateApiMapping, GetApiMapping, GetApiMappings,
- * UpdateApiMapping, DeleteApiMapping, under /v2/domainnames/{domainName}. Spec §10: the domain
- * is resolved first (its own 404), then the key, then the API, then the stage; one mapping per
- * key and domain (409). */
+ * UpdateApiMapping, DeleteApiMapping, under /v2/domainnames/{domainName}. docs/aws-behaviour.md
+ * §10: the domain is resolved first (its own 404), then the key, then the API, then the stage; one
+ * mapping per key and domain (409). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +24,12 @@ static enum err check_key(struct rctx *c, const char *key)
 {
 	size_t n = strlen(key);
 	if (key[0] == '/' || strstr(key, "//"))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "API mapping key should not start with a '/' or have consecutive '/'s.");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"API mapping key should not start with a '/' or have consecutive '/'s.");
 	if (n > 0 && key[n - 1] == '/')
-		return err_set(&c->err, E_BAD_REQUEST, "API mapping key should not end with a '/'.");
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "API mapping key should not end with a '/'.");
 	return E_OK;
 }
 
@@ -95,7 +97,8 @@ static const char *api_mapping_ukey(const struct rctx *c)
 static enum err api_mapping_conflict(const struct rctx *c, struct apierr *e)
 {
 	const char *key = jstr(c->out, "apiMappingKey");
-	return err_set(e, E_CONFLICT, "An API mapping with key '%s' already exists for domain name %s",
+	return err_set(e, E_CONFLICT,
+		       "An API mapping with key '%s' already exists for domain name %s",
 		       key ? key : "", c->parent);
 }
 
@@ -119,4 +122,3 @@ const struct resdef api_mapping_def = {
 	.conflict = api_mapping_conflict,
 	.not_found = api_mapping_not_found,
 };
-

@@ -1,13 +1,13 @@
 /* res_deployments.c — Deployment: CreateDeployment, GetDeployment, GetDeployments,
- * UpdateDeployment, DeleteDeployment, and automatic deployment (deployments_config_changed).
- * Spec §6; the snapshot layout is documented in res_deployments.h.
+ * UpdateDeployment, DeleteDeployment, and automatic deployment (deployments_auto_deploy).
+ * docs/aws-behaviour.md §6; the snapshot layout is in snapshot.h.
  *
  * Decisions:
  * - A deployment freezes the API at creation: its snapshot is taken in the same transaction
  *   as the row, and nothing ever rewrites it (UpdateDeployment changes the description only).
  * - CreateDeployment on a WebSocket API without routes: 400 with AWS's message; an unknown
- *   stageName: 400 "Invalid stage identifier specified" (spec §6). With a stageName the stage
- *   moves to the new deployment (deploymentId and lastUpdatedDate change).
+ *   stageName: 400 "Invalid stage identifier specified" (docs/aws-behaviour.md §6). With a
+ *   stageName the stage moves to the new deployment (deploymentId and lastUpdatedDate change).
  * - DeleteDeployment of a deployment a stage points at: 400 BadRequestException with AWS's
  *   REST API wording ("Active stages pointing to this deployment must be moved or deleted").
  * - Automatic deployment: after any change to what a deployment snapshots, every autoDeploy
@@ -22,9 +22,9 @@
 #include "res_apis.h"
 #include "res_deployments.h"
 #include "res_routes.h"
-#include "snapshot.h"
 #include "res_stages.h"
 #include "route.h"
+#include "snapshot.h"
 
 /* No list the snapshot reads is anywhere near this long (quotas: 300 routes per API). */
 /* Rows read at most when looking for the autoDeploy stages: far above the quota. */
@@ -84,7 +84,7 @@ static enum err deployment_check(struct rctx *c)
 	bool routes = true;
 	enum db_rc rc;
 	if (c->prev)
-		return E_OK;  /* UpdateDeployment: the description only */
+		return E_OK; /* UpdateDeployment: the description only */
 	if (c->proto == P_WS && (rc = has_routes(c->rq, c->parent, &routes)) != DB_OK)
 		return err_db(rc, &c->err);
 	if (!routes)
@@ -94,7 +94,8 @@ static enum err deployment_check(struct rctx *c)
 		struct db_key k = {&c->rq->scope, stage_def.kind, c->parent, stage};
 		rc = db_res_get(c->rq->db, &k, NULL, NULL, NULL);
 		if (rc == DB_NOTFOUND)
-			return err_set(&c->err, E_BAD_REQUEST, "Invalid stage identifier specified");
+			return err_set(&c->err, E_BAD_REQUEST,
+				       "Invalid stage identifier specified");
 		if (rc != DB_OK)
 			return err_db(rc, &c->err);
 	}
@@ -143,8 +144,9 @@ static enum err deployment_before_delete(struct rctx *c)
 	if (rc != DB_OK)
 		return err_db(rc, &c->err);
 	if (used)
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Active stages pointing to this deployment must be moved or deleted");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Active stages pointing to this deployment must be moved or deleted");
 	return E_OK;
 }
 
@@ -188,7 +190,7 @@ enum err deployment_auto(struct req *rq, const char *api_id, unsigned proto, con
 struct auto_stages {
 	struct req *rq;
 	const char *api_id;
-	char names[STAGE_QUOTA * 2][129];  /* autoDeploy stages (quota, with room to spare) */
+	char names[STAGE_QUOTA * 2][129]; /* autoDeploy stages (quota, with room to spare) */
 	unsigned n;
 };
 
@@ -225,7 +227,7 @@ static enum err deploy_auto_stages(struct req *rq, const char *api_id, struct ap
 	struct db_key ak = {&rq->scope, api_def.kind, "", api_id};
 	rc = db_res_get(rq->db, &ak, &api_text, NULL, NULL);
 	if (rc == DB_NOTFOUND)
-		return E_OK;  /* the API itself went away in this transaction */
+		return E_OK; /* the API itself went away in this transaction */
 	if (rc != DB_OK)
 		return err_db(rc, e);
 	json_t *api = json_loads(api_text, 0, NULL);

@@ -15,7 +15,8 @@ extern const struct resdef deployment_def;
 extern const struct jfield deployment_fields[];
 
 /* The description AWS gives deployments made for autoDeploy stages. */
-#define DEPLOYMENT_AUTO_DESCRIPTION "Automatic deployment triggered by changes to the Api configuration"
+#define DEPLOYMENT_AUTO_DESCRIPTION                                                                \
+	"Automatic deployment triggered by changes to the Api configuration"
 
 /* Reads the snapshot (layout above) of deployment `deployment_id` of API `api_id` in `scope`.
  * On DB_OK *snap is a new reference the caller releases; DB_NOTFOUND when there is no such

@@ -19,7 +19,6 @@ enum {
 	HTTP_TIMEOUT_DEFAULT = 30000, /* HTTP APIs' timeoutInMillis, left out of exports */
 };
 
-
 struct export_ctx {
 	struct req *rq;
 	const char *api_id;
@@ -139,8 +138,7 @@ static enum db_rc export_txn(struct db *db, void *arg)
 		return rc;
 	}
 	x->integrations = json_object();
-	json_array_foreach(igs, i, ig)
-	{
+	json_array_foreach(igs, i, ig) {
 		const char *id = json_string_value(json_object_get(ig, "integrationId"));
 		if (id)
 			json_object_set(x->integrations, id, ig);
@@ -222,8 +220,7 @@ static json_t *export_document(const struct export_ctx *x, bool extensions)
 				      json_sprintf("%s/{basePath}", endpoint ? endpoint : ""),
 				      "variables", "basePath", "default",
 				      x->stage && strcmp(x->stage, "$default") ? x->stage : ""));
-	json_array_foreach(x->routes, i, r)
-	{
+	json_array_foreach(x->routes, i, r) {
 		const char *key = json_string_value(json_object_get(r, "routeKey"));
 		const char *target = json_string_value(json_object_get(r, "target"));
 		char method[40], route_path[2048];
@@ -256,15 +253,14 @@ static json_t *export_document(const struct export_ctx *x, bool extensions)
 					      json_sprintf("Default response for %s", key)));
 		if (extensions && jstarts_with(target, "integrations/")) {
 			const json_t *ig =
-			    json_object_get(x->integrations, target + strlen("integrations/"));
+				json_object_get(x->integrations, target + strlen("integrations/"));
 			if (ig)
 				json_object_set_new(op, "x-amazon-apigateway-integration",
 						    export_integration(ig));
 		}
 		json_object_set_new(item, method, op);
 	}
-	json_object_foreach(paths, path, item)
-	{
+	json_object_foreach(paths, path, item) {
 		json_t *params = path_parameters(path);
 		if (params)
 			json_object_set_new(item, "parameters", params);
@@ -303,9 +299,9 @@ static enum err export_options(struct req *rq, bool *yaml, bool *extensions, str
 			     ext);
 	else if (ver && strcmp(ver, "1.0"))
 		rc = err_set(
-		    e, E_BAD_REQUEST,
-		    "Invalid value for exportVersion: %.64s. The only supported version is 1.0",
-		    ver);
+			e, E_BAD_REQUEST,
+			"Invalid value for exportVersion: %.64s. The only supported version is 1.0",
+			ver);
 	if (!rc) {
 		*yaml = strcmp(type, "YAML") == 0;
 		*extensions = !ext || strcasecmp(ext, "true") == 0;

@@ -25,9 +25,9 @@
 #include "yamldoc.h"
 
 enum {
-	REF_HOPS_MAX = 16,	      /* $ref → $ref → ... before we call it unresolvable */
-	WALK_DEPTH_MAX = 256,	      /* how deep the $ref check looks */
-	LIST_PAGE = 500,	      /* rows read per db_res_list call */
+	REF_HOPS_MAX = 16,    /* $ref → $ref → ... before we call it unresolvable */
+	WALK_DEPTH_MAX = 256, /* how deep the $ref check looks */
+	LIST_PAGE = 500,      /* rows read per db_res_list call */
 };
 
 /* True when s is one or more characters, all from `set`. */
@@ -47,7 +47,9 @@ static json_t *scalar_string(const json_t *v)
 	case JSON_INTEGER:
 		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return json_string(buf);
-	case JSON_REAL: yaml_real_text(json_real_value(v), buf, sizeof buf); return json_string(buf);
+	case JSON_REAL:
+		yaml_real_text(json_real_value(v), buf, sizeof buf);
+		return json_string(buf);
 	case JSON_TRUE: return json_string("true");
 	case JSON_FALSE: return json_string("false");
 	default: return NULL;
@@ -226,15 +228,13 @@ static void walk_refs(struct plan *p, const json_t *v, char *path, size_t plen, 
 		if (json_is_string(ref) && !resolve(p->doc, v))
 			plan_warn(p, "Parse issue: unable to resolve reference %s at %s",
 				  json_string_value(ref), used ? path : "(root)");
-		json_object_foreach((json_t *)v, k, item)
-		{
+		json_object_foreach((json_t *)v, k, item) {
 			snprintf(path + used, plen - used, "%s%s", used ? "." : "", k);
 			walk_refs(p, item, path, plen, depth + 1);
 			path[used] = '\0';
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, item)
-		{
+		json_array_foreach(v, i, item) {
 			snprintf(path + used, plen - used, "[%zu]", i);
 			walk_refs(p, item, path, plen, depth + 1);
 			path[used] = '\0';
@@ -263,8 +263,7 @@ static void plan_cors(struct plan *p)
 		return;
 	}
 	json_t *cors = json_object();
-	json_object_foreach((json_t *)x, k, v)
-	{
+	json_object_foreach((json_t *)x, k, v) {
 		const char *const *m = known;
 		while (*m && strcmp(*m, k))
 			m++;
@@ -272,8 +271,9 @@ static void plan_cors(struct plan *p)
 			json_object_set(cors, k, v);
 		else
 			plan_warn(
-			    p, "Parse issue: attribute x-amazon-apigateway-cors.%s is unexpected",
-			    k);
+				p,
+				"Parse issue: attribute x-amazon-apigateway-cors.%s is unexpected",
+				k);
 	}
 	json_object_set_new(p->api, "corsConfiguration", cors);
 }
@@ -285,8 +285,7 @@ static json_t *string_map(const json_t *m)
 {
 	const char *k;
 	json_t *v, *out = json_deep_copy(m);
-	json_object_foreach(out, k, v)
-	{
+	json_object_foreach(out, k, v) {
 		json_t *s = json_is_string(v) ? NULL : scalar_string(v);
 		if (s)
 			json_object_set_new(out, k, s);
@@ -303,8 +302,9 @@ static json_t *plan_integration_request(struct plan *p, const json_t *x, const c
 		return NULL; /* walk_refs has said so */
 	if (!json_is_object(ig)) {
 		plan_warn(
-		    p, "Parse issue: attribute %s.x-amazon-apigateway-integration is not an object",
-		    where);
+			p,
+			"Parse issue: attribute %s.x-amazon-apigateway-integration is not an object",
+			where);
 		return NULL;
 	}
 	const char *t = json_string_value(json_object_get(ig, "type"));
@@ -321,10 +321,10 @@ static json_t *plan_integration_request(struct plan *p, const json_t *x, const c
 				  t, where);
 		else
 			plan_warn(
-			    p,
-			    "Parse issue: attribute %s.x-amazon-apigateway-integration.type is "
-			    "missing; the route was imported without an integration",
-			    where);
+				p,
+				"Parse issue: attribute %s.x-amazon-apigateway-integration.type is "
+				"missing; the route was imported without an integration",
+				where);
 		return NULL;
 	}
 	json_t *in = json_pack("{s:s}", "integrationType", type);
@@ -367,8 +367,9 @@ static json_t *plan_integration_request(struct plan *p, const json_t *x, const c
 		json_t *m = json_object();
 		const char *status;
 		json_t *v;
-		json_object_foreach((json_t *)resp, status, v) json_object_set_new(
-		    m, status, json_is_object(v) ? string_map(v) : json_incref(v));
+		json_object_foreach((json_t *)resp, status, v)
+			json_object_set_new(m, status,
+					    json_is_object(v) ? string_map(v) : json_incref(v));
 		json_object_set_new(in, "responseParameters", m);
 	} else {
 		jcopy_member(in, "responseParameters", ig, "responseParameters");
@@ -391,8 +392,7 @@ static size_t plan_add_integration(struct plan *p, json_t *in, const char *where
 	char *key = json_dumps(in, JSON_COMPACT | JSON_SORT_KEYS);
 	size_t i;
 	json_t *k;
-	json_array_foreach(p->int_keys, i, k)
-	{
+	json_array_foreach(p->int_keys, i, k) {
 		if (key && strcmp(json_string_value(k), key) == 0) {
 			free(key);
 			json_decref(in);
@@ -427,7 +427,7 @@ static void plan_base_path(const json_t *doc, const char *mode, char *out, size_
 		char name[256];
 		snprintf(name, sizeof name, "%.*s", (int)(close - url - 1), url + 1);
 		const char *dflt =
-		    json_string_value(json_object_get(json_object_get(vars, name), "default"));
+			json_string_value(json_object_get(json_object_get(vars, name), "default"));
 		sbuf_addstr(&b, dflt ? dflt : "");
 		url = close + 1;
 	}
@@ -457,11 +457,11 @@ static const struct {
 	const char *key;    /* member of an OpenAPI path item */
 	const char *method; /* route key method */
 } op_methods[] = {
-    {"get", "GET"},	    {"put", "PUT"},
-    {"post", "POST"},	    {"delete", "DELETE"},
-    {"options", "OPTIONS"}, {"head", "HEAD"},
-    {"patch", "PATCH"},	    {"x-amazon-apigateway-any-method", "ANY"},
-    {NULL, NULL},
+	{"get", "GET"},		{"put", "PUT"},
+	{"post", "POST"},	{"delete", "DELETE"},
+	{"options", "OPTIONS"}, {"head", "HEAD"},
+	{"patch", "PATCH"},	{"x-amazon-apigateway-any-method", "ANY"},
+	{NULL, NULL},
 };
 
 /* Two operations of the document that make the same route key (isDefaultRoute twice, or
@@ -471,14 +471,13 @@ static enum err plan_duplicate(const struct plan *p, const json_t *route, struct
 	const char *key = json_string_value(json_object_get(route, "routeKey"));
 	size_t i;
 	json_t *r;
-	json_array_foreach(p->routes, i, r)
-	{
+	json_array_foreach(p->routes, i, r) {
 		if (strcmp(json_string_value(json_object_get(r, "routeKey")), key) == 0)
 			return err_set(
-			    e, E_BAD_REQUEST,
-			    "Invalid OpenAPI definition: %s and %s both define the route %s",
-			    json_string_value(json_object_get(r, "where")),
-			    json_string_value(json_object_get(route, "where")), key);
+				e, E_BAD_REQUEST,
+				"Invalid OpenAPI definition: %s and %s both define the route %s",
+				json_string_value(json_object_get(r, "where")),
+				json_string_value(json_object_get(route, "where")), key);
 	}
 	return E_OK;
 }
@@ -500,8 +499,7 @@ static enum err plan_paths(struct plan *p, const char *mode, struct apierr *e)
 	if (!json_is_object(paths))
 		return err_set(e, E_BAD_REQUEST,
 			       "Invalid OpenAPI definition: paths must be an object");
-	json_object_foreach((json_t *)paths, path, item0)
-	{
+	json_object_foreach((json_t *)paths, path, item0) {
 		const json_t *item = resolve(p->doc, item0);
 		if (!item)
 			continue; /* walk_refs has said so */
@@ -511,8 +509,9 @@ static enum err plan_paths(struct plan *p, const char *mode, struct apierr *e)
 		}
 		if (path[0] != '/') {
 			plan_warn(
-			    p, "Parse issue: path %s does not start with '/'; it was not imported",
-			    path);
+				p,
+				"Parse issue: path %s does not start with '/'; it was not imported",
+				path);
 			continue;
 		}
 		if (json_object_get(item, "trace"))
@@ -536,20 +535,23 @@ static enum err plan_paths(struct plan *p, const char *mode, struct apierr *e)
 			    (any && strcmp(path, "/$default") == 0))
 				route = json_pack("{s:s}", "routeKey", "$default");
 			else /* "/" under a base path is the base path itself */
-				route = json_pack(
-				    "{s:o}", "routeKey",
-				    json_sprintf("%s %s%s", op_methods[m].method,
-						 base[0] ? base : "",
-						 base[0] && strcmp(path, "/") == 0 ? "" : path));
+				route = json_pack("{s:o}", "routeKey",
+						  json_sprintf("%s %s%s", op_methods[m].method,
+							       base[0] ? base : "",
+							       base[0] && strcmp(path, "/") == 0
+								       ? ""
+								       : path));
 			if (!route)
 				return err_set(e, E_INTERNAL, "Out of memory");
 			json_object_set_new(route, "where", json_string(where));
 			jcopy_member(route, "operationName", op, "operationId");
 			const json_t *x = json_object_get(op, "x-amazon-apigateway-integration");
 			if (x && (in = plan_integration_request(p, x, where)))
-				json_object_set_new(
-				    route, "integration",
-				    json_integer((json_int_t)plan_add_integration(p, in, where)));
+				json_object_set_new(route, "integration",
+						    json_integer(
+							    (json_int_t)
+								    plan_add_integration(p, in,
+											 where)));
 			security = security || json_object_get(op, "security");
 			if (plan_duplicate(p, route, e)) {
 				json_decref(route);
@@ -576,14 +578,14 @@ static enum err plan_build(struct plan *p, const json_t *doc, const char *mode, 
 	p->doc = doc;
 	if (json_object_get(doc, "swagger"))
 		return err_set(
-		    e, E_BAD_REQUEST,
-		    "Invalid OpenAPI definition: OpenAPI 2.0 (swagger) documents are not "
-		    "supported for HTTP APIs; only OpenAPI 3.0 is");
+			e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: OpenAPI 2.0 (swagger) documents are not "
+			"supported for HTTP APIs; only OpenAPI 3.0 is");
 	v = scalar_string(json_object_get(doc, "openapi"));
 	if (!v)
 		return err_set(
-		    e, E_BAD_REQUEST,
-		    "Invalid OpenAPI definition: the openapi member (3.0.x) is required");
+			e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: the openapi member (3.0.x) is required");
 	const char *ver = json_string_value(v);
 	if (strncmp(ver, "3.0", 3) || (ver[3] && ver[3] != '.'))
 		rc = err_set(e, E_BAD_REQUEST,
@@ -598,8 +600,8 @@ static enum err plan_build(struct plan *p, const json_t *doc, const char *mode, 
 	if (!title || !json_string_length(title)) {
 		json_decref(title);
 		return err_set(
-		    e, E_BAD_REQUEST,
-		    "Invalid OpenAPI definition: info.title is required (it names the API)");
+			e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: info.title is required (it names the API)");
 	}
 	json_object_set_new(p->api, "name", title);
 	json_object_set_new(p->api, "protocolType", json_string("HTTP"));
@@ -620,8 +622,7 @@ static enum err warnings_error(const struct plan *p, struct apierr *e)
 	size_t i;
 	json_t *w;
 	sbuf_addstr(&b, "Warnings found during import:");
-	json_array_foreach(p->warnings, i, w)
-	{
+	json_array_foreach(p->warnings, i, w) {
 		sbuf_addstr(&b, "\n");
 		sbuf_addstr(&b, json_string_value(w));
 	}
@@ -668,8 +669,7 @@ static enum err plan_run(struct import_ctx *t, const char *api_id, json_t *api)
 	json_t *ids = json_array(), *in, *r;
 	enum err rc = E_OK;
 	size_t i;
-	json_array_foreach(p->integrations, i, in)
-	{
+	json_array_foreach(p->integrations, i, in) {
 		json_t *out = NULL;
 		rc = res_create_in(t->rq, &integration_def, api_id, P_HTTP, api, in, NULL, &out,
 				   &t->err);
@@ -682,19 +682,18 @@ static enum err plan_run(struct import_ctx *t, const char *api_id, json_t *api)
 		json_array_append(ids, json_object_get(out, "integrationId"));
 		json_decref(out);
 	}
-	json_array_foreach(p->routes, i, r)
-	{
+	json_array_foreach(p->routes, i, r) {
 		json_t *route = json_pack("{s:O}", "routeKey", json_object_get(r, "routeKey"));
 		json_t *server =
-		    json_pack("{s:[],s:{}}", "authorizationScopes", "requestParameters");
+			json_pack("{s:[],s:{}}", "authorizationScopes", "requestParameters");
 		json_t *idx = json_object_get(r, "integration");
 		jcopy_member(route, "operationName", r, "operationName");
 		if (idx)
-			json_object_set_new(
-			    route, "target",
-			    json_sprintf("integrations/%s",
-					 json_string_value(json_array_get(
-					     ids, (size_t)json_integer_value(idx)))));
+			json_object_set_new(route, "target",
+					    json_sprintf("integrations/%s",
+							 json_string_value(json_array_get(
+								 ids, (size_t)json_integer_value(
+									      idx)))));
 		rc = res_create_in(t->rq, &route_def, api_id, P_HTTP, api, route, server, NULL,
 				   &t->err);
 		json_decref(route);
@@ -748,8 +747,7 @@ static enum err delete_children(struct req *rq, const char *kind, const char *ap
 		json_t *ids = json_array(), *id;
 		size_t i, n;
 		enum db_rc rc = db_res_list(rq->db, &k, 0, LIST_PAGE, collect_id, ids, NULL);
-		json_array_foreach(ids, i, id)
-		{
+		json_array_foreach(ids, i, id) {
 			k.id = json_string_value(id);
 			if (rc == DB_OK)
 				rc = db_res_delete(rq->db, &k);
@@ -804,18 +802,19 @@ static enum err import_options(struct req *rq, const char **mode, bool *fail, st
 			*mode = *m;
 		else
 			rc = err_set(
-			    e, E_BAD_REQUEST,
-			    "Invalid value for basepath: %.64s. Must be one of [ignore, prepend, "
-			    "split]",
-			    bp);
+				e, E_BAD_REQUEST,
+				"Invalid value for basepath: %.64s. Must be one of [ignore, prepend, "
+				"split]",
+				bp);
 	}
 	if (!rc && fw) {
 		if (strcasecmp(fw, "true") == 0)
 			*fail = true;
 		else if (strcasecmp(fw, "false"))
 			rc = err_set(
-			    e, E_BAD_REQUEST,
-			    "Invalid value for failOnWarnings: %.64s. Must be true or false", fw);
+				e, E_BAD_REQUEST,
+				"Invalid value for failOnWarnings: %.64s. Must be true or false",
+				fw);
 	}
 	free(bp);
 	free(fw);

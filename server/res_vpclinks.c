@@ -1,14 +1,15 @@
 /* res_vpclinks.c — VpcLink: CreateVpcLink, GetVpcLink, GetVpcLinks, UpdateVpcLink,
- * DeleteVpcLink. Spec §10: a new link answers PENDING, every later read AVAILABLE; subnet and
- * security-group ids are taken as sent (there is no VPC here to check them against). */
+ * DeleteVpcLink. docs/aws-behaviour.md §10.3: a new link answers PENDING, every later read
+ * AVAILABLE; subnet and security-group ids are taken as sent (there is no VPC here to check
+ * them against). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "handlers.h"
 #include "res_vpclinks.h"
 
-static const char *const vpclink_statuses[] = {"PENDING", "AVAILABLE", "DELETING", "FAILED",
-					       "INACTIVE", NULL};
+static const char *const vpclink_statuses[] = {"PENDING", "AVAILABLE", "DELETING",
+					       "FAILED",  "INACTIVE",  NULL};
 static const char *const vpclink_versions[] = {"V2", NULL};
 
 static json_t *default_empty_list(const json_t *doc, unsigned proto)
@@ -39,8 +40,7 @@ static const struct jfield vpclink_fields[] = {
 	{"vpcLinkStatus", J_ENUM, .flags = F_SERVER, .enums = vpclink_statuses,
 	 .dflt_str = "AVAILABLE"},
 	{"vpcLinkStatusMessage", J_STR, .flags = F_SERVER, .dflt = default_status_message},
-	{"vpcLinkVersion", J_ENUM, .flags = F_SERVER, .enums = vpclink_versions,
-	 .dflt_str = "V2"},
+	{"vpcLinkVersion", J_ENUM, .flags = F_SERVER, .enums = vpclink_versions, .dflt_str = "V2"},
 	{0},
 };
 
@@ -77,7 +77,7 @@ const struct resdef vpclink_def = {
 struct vpclink_del {
 	struct req *rq;
 	const char *id;
-	struct apierr err;  /* why the delete failed */
+	struct apierr err; /* why the delete failed */
 };
 
 static enum db_rc vpclink_delete_txn(struct db *db, void *arg)

@@ -19,29 +19,29 @@ enum { ROUTE_MAX_PARAMS = 4 };
 /* How a row runs: its own handler, or one of the engine's generic operations (res.h) on the
  * row's resource definition. */
 enum route_run {
-	RUN_HANDLER,  /* fn */
-	RUN_CREATE,   /* res_create(rq, def) */
-	RUN_GET,      /* res_get */
-	RUN_LIST,     /* res_list */
-	RUN_UPDATE,   /* res_update */
-	RUN_DELETE,   /* res_delete */
+	RUN_HANDLER, /* fn */
+	RUN_CREATE,  /* res_create(rq, def) */
+	RUN_GET,     /* res_get */
+	RUN_LIST,    /* res_list */
+	RUN_UPDATE,  /* res_update */
+	RUN_DELETE,  /* res_delete */
 };
 
 /* The policy a row carries; the lifecycle (http.c) applies it before the handler runs. */
 enum route_flag {
-	ROUTE_BODY = 1u << 0,       /* a JSON body is parsed (nesting limited) before the handler */
-	ROUTE_NO_AUTH = 1u << 1,    /* never SigV4-checked nor rate-limited (--auth sigv4, --rate) */
-	ROUTE_DATAPLANE = 1u << 2,  /* needs the data-plane bearer token (--dataplane-token) */
+	ROUTE_BODY = 1u << 0,	   /* a JSON body is parsed (nesting limited) before the handler */
+	ROUTE_NO_AUTH = 1u << 1,   /* never SigV4-checked nor rate-limited (--auth sigv4, --rate) */
+	ROUTE_DATAPLANE = 1u << 2, /* needs the data-plane bearer token (--dataplane-token) */
 };
 
 struct route {
-	const char *method;        /* "GET", "POST", ... */
-	const char *path;          /* template, e.g. "/v2/apis/{apiId}/integrations/{integrationId}" */
-	const char *op;            /* the AWS operation name, e.g. "GetIntegration" */
-	enum route_run run;        /* RUN_HANDLER: fn; otherwise a generic operation on def */
-	handler_fn fn;             /* RUN_HANDLER's handler, else NULL */
-	const struct resdef *def;  /* a generic operation's resource, else NULL */
-	unsigned flags;            /* enum route_flag */
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* template, e.g. "/v2/apis/{apiId}/integrations/{integrationId}" */
+	const char *op;	    /* the AWS operation name, e.g. "GetIntegration" */
+	enum route_run run; /* RUN_HANDLER: fn; otherwise a generic operation on def */
+	handler_fn fn;	    /* RUN_HANDLER's handler, else NULL */
+	const struct resdef *def; /* a generic operation's resource, else NULL */
+	unsigned flags;		  /* enum route_flag */
 };
 
 /* Matches the raw path's first pathlen bytes against template tmpl ("/v2/apis/{apiId}"). When

@@ -27,10 +27,14 @@
 #include "res_vpclinks.h"
 
 /* A row that runs its own handler, and a row that runs a generic operation of res.h. */
-#define HANDLER(m, p, o, handler, fl) \
-	{.method = m, .path = p, .op = o, .run = RUN_HANDLER, .fn = handler, .flags = fl}
-#define GENERIC(m, p, o, how, resdef, fl) \
-	{.method = m, .path = p, .op = o, .run = how, .def = &resdef, .flags = fl}
+#define HANDLER(m, p, o, handler, fl)                                                              \
+	{                                                                                          \
+		.method = m, .path = p, .op = o, .run = RUN_HANDLER, .fn = handler, .flags = fl    \
+	}
+#define GENERIC(m, p, o, how, resdef, fl)                                                          \
+	{                                                                                          \
+		.method = m, .path = p, .op = o, .run = how, .def = &resdef, .flags = fl           \
+	}
 
 /* clang-format off */
 const struct route router_routes[] = {
@@ -206,23 +210,11 @@ void router_run(struct req *rq)
 	const struct route *r = rq->route;
 	assert(r && (r->run == RUN_HANDLER ? r->fn != NULL : r->def != NULL));
 	switch (r->run) {
-	case RUN_HANDLER:
-		r->fn(rq);
-		break;
-	case RUN_CREATE:
-		res_create(rq, r->def);
-		break;
-	case RUN_GET:
-		res_get(rq, r->def);
-		break;
-	case RUN_LIST:
-		res_list(rq, r->def);
-		break;
-	case RUN_UPDATE:
-		res_update(rq, r->def);
-		break;
-	case RUN_DELETE:
-		res_delete(rq, r->def);
-		break;
+	case RUN_HANDLER: r->fn(rq); break;
+	case RUN_CREATE: res_create(rq, r->def); break;
+	case RUN_GET: res_get(rq, r->def); break;
+	case RUN_LIST: res_list(rq, r->def); break;
+	case RUN_UPDATE: res_update(rq, r->def); break;
+	case RUN_DELETE: res_delete(rq, r->def); break;
 	}
 }

@@ -60,7 +60,7 @@ static enum db_rc list_children(struct db *db, const struct db_scope *scope, con
 }
 
 enum db_rc snapshot_take(struct db *db, const struct db_scope *scope, const char *api_id,
-				json_t **snap)
+			 json_t **snap)
 {
 	json_t *s = json_object(), *api = NULL, *routes = NULL, *integrations = NULL;
 	json_t *authorizers = NULL, *models = NULL;
@@ -114,19 +114,22 @@ json_t *snapshot_routes(const json_t *cfg)
 		const char *rid = json_string_value(json_object_get(route, "routeId"));
 		if (target && strncmp(target, "integrations/", 13) == 0) {
 			json_array_foreach(ints, j, in) {
-				const char *iid = json_string_value(json_object_get(in, "integrationId"));
+				const char *iid =
+					json_string_value(json_object_get(in, "integrationId"));
 				if (iid && strcmp(iid, target + 13) == 0) {
 					json_t *integ = json_deep_copy(in);
 					json_t *list = json_object_get(irs, iid);
 					json_object_set_new(integ, "integrationResponses",
-							    list ? json_deep_copy(list) : json_array());
+							    list ? json_deep_copy(list)
+								 : json_array());
 					json_object_set_new(r, "integration", integ);
 					break;
 				}
 			}
 		}
 		json_t *list = rid ? json_object_get(rrs, rid) : NULL;
-		json_object_set_new(r, "routeResponses", list ? json_deep_copy(list) : json_array());
+		json_object_set_new(r, "routeResponses",
+				    list ? json_deep_copy(list) : json_array());
 		json_array_append_new(out, r);
 	}
 	return out;

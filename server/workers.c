@@ -7,7 +7,7 @@
 
 struct workers {
 	pthread_mutex_t lock;
-	json_t *by_id;  /* workerId → last report (with reportedAt, account, region) */
+	json_t *by_id; /* workerId → last report (with reportedAt, account, region) */
 };
 
 struct workers *workers_new(void)
@@ -57,7 +57,8 @@ json_t *workers_list(struct workers *w, const char *account, const char *region,
 		json_int_t rev = json_integer_value(json_object_get(rec, "revision"));
 		json_object_del(item, "account");
 		json_object_del(item, "region");
-		json_object_set_new(item, "behind", json_integer(current > rev ? current - rev : 0));
+		json_object_set_new(item, "behind",
+				    json_integer(current > rev ? current - rev : 0));
 		json_array_append_new(items, item);
 	}
 	pthread_mutex_unlock(&w->lock);

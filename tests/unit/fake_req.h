@@ -13,9 +13,9 @@
 
 /* The fake transport: fixed headers and query arguments, and what was asked of it. */
 struct fake {
-	struct req rq;                    /* first: rq->conn points at the fake */
-	const char *const *headers;       /* name, value, ..., NULL */
-	const char *const *query;         /* name, value (raw, may be NULL), ..., NULL */
+	struct req rq;		    /* first: rq->conn points at the fake */
+	const char *const *headers; /* name, value, ..., NULL */
+	const char *const *query;   /* name, value (raw, may be NULL), ..., NULL */
 	unsigned holds, suspends, resumes;
 	int64_t seen;
 };

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_req.h"
 #include "request.h"
 #include "route.h"
-#include "fake_req.h"
 #include "unit.h"
 
 static const struct route a_route = {.method = "GET",
@@ -15,10 +15,9 @@ static const struct route a_route = {.method = "GET",
 
 static void test_params_headers_query(void)
 {
-	static const char *const headers[] = {"Content-Type", "application/json", "X-A", "1",
-					      NULL};
-	static const char *const query[] = {"tagKeys", "a%20b", "maxResults", "7", "tagKeys", "c",
-					    "flag", NULL, NULL};
+	static const char *const headers[] = {"Content-Type", "application/json", "X-A", "1", NULL};
+	static const char *const query[] = {"tagKeys", "a%20b", "maxResults", "7", "tagKeys",
+					    "c",       "flag",	NULL,	      NULL};
 	struct fake *f = fake_new(headers, query);
 	struct req *rq = &f->rq;
 	rq->route = &a_route;
@@ -30,7 +29,7 @@ static void test_params_headers_query(void)
 	CHECK_STR(req_header(rq, "content-type"), "application/json");
 	CHECK(req_header(rq, "X-Missing") == NULL);
 	char *v = req_query(rq, "tagKeys");
-	CHECK_STR(v, "a b");  /* decoded */
+	CHECK_STR(v, "a b"); /* decoded */
 	free(v);
 	CHECK(req_query(rq, "nope") == NULL);
 	size_t n = 0;
@@ -43,13 +42,13 @@ static void test_params_headers_query(void)
 	for (size_t i = 0; i < n; i++)
 		free(all[i]);
 	free(all);
-	all = req_query_all(rq, "flag", &n);  /* an argument without '=' is "" */
+	all = req_query_all(rq, "flag", &n); /* an argument without '=' is "" */
 	CHECK(n == 1 && all && strcmp(all[0], "") == 0);
 	for (size_t i = 0; i < n; i++)
 		free(all[i]);
 	free(all);
 	rq->route = NULL;
-	CHECK(req_param(rq, "apiId") == NULL);  /* no route, no parameters */
+	CHECK(req_param(rq, "apiId") == NULL); /* no route, no parameters */
 	req_free(rq);
 }
 

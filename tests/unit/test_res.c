@@ -28,10 +28,10 @@ static const struct resdef widget_def = {
 	.in_deployment = true,
 };
 
-static const struct route widget_one = {.method = "GET", .path = "/v2/widgets/{widgetId}",
+static const struct route widget_one = {.method = "GET",
+					.path = "/v2/widgets/{widgetId}",
 					.op = "GetWidget"};
-static const struct route widget_all = {.method = "GET", .path = "/v2/widgets",
-					.op = "GetWidgets"};
+static const struct route widget_all = {.method = "GET", .path = "/v2/widgets", .op = "GetWidgets"};
 
 /* The auto_deploy hook the engine calls after a configuration change: recorded, and refused
  * when `refuse` is set (which must roll the whole write back). */
@@ -49,7 +49,7 @@ static enum err record_hook(struct req *rq, const char *api_id, const char *stag
 	(void)stage_out;
 	hook.calls++;
 	snprintf(hook.api, sizeof hook.api, "%s", api_id);
-	CHECK(stage == NULL);  /* the engine deploys every autoDeploy stage */
+	CHECK(stage == NULL); /* the engine deploys every autoDeploy stage */
 	if (hook.refuse)
 		return err_set(e, E_BAD_REQUEST, "refused by the hook");
 	return E_OK;
@@ -79,7 +79,7 @@ static struct req *run(void (*op)(struct req *, const struct resdef *), const st
 	op(rq, &widget_def);
 	db_release(srv.pool, db);
 	CHECK(rq->replied);
-	CHECK(f->suspends == f->resumes);  /* a deferred write was resumed */
+	CHECK(f->suspends == f->resumes); /* a deferred write was resumed */
 	return rq;
 }
 
@@ -95,7 +95,7 @@ static void test_crud(void)
 	json_t *w = answer(rq);
 	const char *id = jstr(w, "widgetId");
 	CHECK(id && strlen(id) == 10);
-	CHECK_STR(jstr(w, "color"), "blue");  /* the default, rendered */
+	CHECK_STR(jstr(w, "color"), "blue"); /* the default, rendered */
 	CHECK(hook.calls == 1 && id && strcmp(hook.api, id) == 0);
 	char wid[16];
 	snprintf(wid, sizeof wid, "%s", id ? id : "");
@@ -113,7 +113,7 @@ static void test_crud(void)
 	CHECK(rq->status == 200);
 	w = answer(rq);
 	CHECK_STR(jstr(w, "color"), "red");
-	CHECK_STR(jstr(w, "name"), "one");  /* merged */
+	CHECK_STR(jstr(w, "name"), "one"); /* merged */
 	json_decref(w);
 	CHECK(hook.calls == 2);
 	req_free(rq);
@@ -130,11 +130,11 @@ static void test_crud(void)
 static void test_validation_and_rollback(void)
 {
 	struct req *rq = run(res_create, &widget_all, NULL, "{\"color\":\"red\"}", NULL);
-	CHECK(rq->status == 400);  /* name is required */
+	CHECK(rq->status == 400); /* name is required */
 	CHECK(rq->resp && strstr(rq->resp, "name"));
 	req_free(rq);
 	rq = run(res_create, &widget_all, NULL, "{\"name\":\"x\",\"color\":\"green\"}", NULL);
-	CHECK(rq->status == 400);  /* not one of the enum */
+	CHECK(rq->status == 400); /* not one of the enum */
 	req_free(rq);
 
 	/* The hook refuses: nothing of the write stays. */
