@@ -1,7 +1,7 @@
 # apigwd — build, run and test. `make run` and `make test` install what is missing first.
 #   make                      build ./apigwd
 #   make run                  deps, build, serve on ./apigwd.db (ARGS="--listen 127.0.0.1:9000")
-#   make test                 deps, build, unit + end-to-end tests
+#   make test                 deps, build, the tree's checks, unit + end-to-end tests
 #   make SANITIZE=address,undefined test
 #   make clean
 
@@ -30,7 +30,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/db/migrations.gen.o $(BUILD)/se
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e clean deps install FORCE fuzz fuzz-smoke valgrind bench
+.PHONY: all run test unit e2e check clean deps install FORCE fuzz fuzz-smoke valgrind bench
 all: apigwd apigwd-worker
 
 deps:
@@ -103,7 +103,13 @@ unit: $(UNIT_BIN)
 e2e: apigwd apigwd-worker
 	@scripts/run-tests e2e
 
-test: deps apigwd apigwd-worker $(UNIT_BIN)
+# The tree's own rules: no dependency cycle nor upward edge (scripts/check-layers), and every C
+# file as clang-format writes it (scripts/check-format).
+check: apigwd $(UNIT_BIN)
+	@scripts/check-layers $(BUILD)
+	@scripts/check-format
+
+test: deps apigwd apigwd-worker $(UNIT_BIN) check
 	@scripts/run-tests all $(UNIT_BIN)
 
 # Long runs, outside `make test` (CI runs the smoke and valgrind ones from .ci/run).
