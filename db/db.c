@@ -63,6 +63,7 @@ enum db_rc db_rc_of(struct db *db, int rc)
 /* Returns the statement, prepared and ready to bind, or NULL (logged). Borrowed. */
 sqlite3_stmt *db_stmt(struct db *db, enum stmt_id id)
 {
+	assert(db->held && "a connection used after db_release");
 	if (!db->st[id] && sqlite3_prepare_v3(db->h, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
 					      &db->st[id], NULL) != SQLITE_OK) {
 		fprintf(stderr, "apigwd: cannot prepare \"%s\": %s\n", stmt_sql[id],
@@ -258,6 +259,8 @@ struct db *db_acquire(struct db_pool *pool)
 		pthread_cond_wait(&pool->freed, &pool->lock);
 	struct db *db = pool->free;
 	pool->free = db->next_free;
+	assert(!db->held);
+	db->held = true;
 	pthread_mutex_unlock(&pool->lock);
 	return db;
 }
@@ -267,7 +270,9 @@ void db_release(struct db_pool *pool, struct db *db)
 	/* A connection goes back with no transaction open: db_txn always ends its own, and a
 	 * handler never leaves one behind. */
 	assert(sqlite3_get_autocommit(db->h) && "a connection released inside a transaction");
+	assert(db->held && "a connection released twice");
 	pthread_mutex_lock(&pool->lock);
+	db->held = false;
 	db->next_free = pool->free;
 	pool->free = db;
 	pthread_cond_signal(&pool->freed);

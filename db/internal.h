@@ -74,6 +74,7 @@ struct db {
 	struct db *next_free;	   /* link in the pool's free list */
 	struct db_pool *pool;	   /* the pool it belongs to */
 	int64_t txn_rev;	   /* revision taken by the open transaction, 0 = none yet */
+	bool held;		   /* between db_acquire and db_release: only then usable */
 };
 
 struct db_pool {
