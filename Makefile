@@ -1,7 +1,7 @@
 # apigwd — build, run and test. `make run` and `make test` install what is missing first.
 #   make                      build ./apigwd
 #   make run                  deps, build, serve on ./apigwd.db (ARGS="--listen 127.0.0.1:9000")
-#   make test                 deps, build, unit + end-to-end tests
+#   make test                 deps, build, the tree's checks, unit + end-to-end tests
 #   make SANITIZE=address,undefined test
 #   make clean
 
@@ -30,7 +30,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/db/migrations.gen.o $(BUILD)/se
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e clean deps install FORCE fuzz fuzz-smoke valgrind bench
+.PHONY: all run test unit e2e check clean deps install FORCE fuzz fuzz-smoke valgrind bench
 all: apigwd apigwd-worker apigwd-gateway
 
 deps:
@@ -91,6 +91,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
+# The request module and the engine link alone: no resource, data plane, route table nor
+# libmicrohttpd lifecycle. Their unit tests are built from these objects only, so a dependency
+# that crept upward fails the build (docs/architecture.md; scripts/check-layers checks the rest).
+REQUEST_OBJ := $(addprefix $(BUILD)/server/,request.o route.o jspec.o errors.o log.o)
+ENGINE_OBJ  := $(REQUEST_OBJ) $(addprefix $(BUILD)/server/,res.o paging.o ids.o sbuf.o) \
+               $(patsubst %.c,$(BUILD)/%.o,$(wildcard db/*.c)) $(BUILD)/db/migrations.gen.o
+$(BUILD)/tests/test_request: tests/unit/test_request.c tests/unit/fake_req.h $(REQUEST_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+$(BUILD)/tests/test_res: tests/unit/test_res.c tests/unit/fake_req.h $(ENGINE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
 run: deps apigwd
 	./apigwd --db ./apigwd.db $(ARGS)
 
@@ -100,7 +113,13 @@ unit: $(UNIT_BIN)
 e2e: apigwd apigwd-worker apigwd-gateway
 	@scripts/run-tests e2e
 
-test: deps apigwd apigwd-worker apigwd-gateway $(UNIT_BIN)
+# The tree's own rules: no dependency cycle nor upward edge (scripts/check-layers), and every C
+# file as clang-format writes it (scripts/check-format).
+check: apigwd $(UNIT_BIN)
+	@scripts/check-layers $(BUILD)
+	@scripts/check-format
+
+test: deps apigwd apigwd-worker apigwd-gateway $(UNIT_BIN) check
 	@scripts/run-tests all $(UNIT_BIN)
 
 # Long runs, outside `make test` (CI runs the smoke and valgrind ones from .ci/run).

@@ -66,7 +66,9 @@ enum db_rc db_record_change(struct db *db, const struct db_key *k, const char *o
 enum db_rc db_select_int(struct db *db, sqlite3_stmt *s, int64_t *out)
 {
 	int rc = sqlite3_step(s);
-	enum db_rc r = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, rc);
+	enum db_rc r = rc == SQLITE_ROW	   ? DB_OK
+		       : rc == SQLITE_DONE ? DB_NOTFOUND
+					   : db_rc_of(db, rc);
 	if (r == DB_OK)
 		*out = sqlite3_column_int64(s, 0);
 	db_done(s);
@@ -144,7 +146,7 @@ enum db_rc db_changes_since(struct db *db, const struct db_scope *scope, int64_t
 			.op = (const char *)sqlite3_column_text(s, 7),
 		};
 		if (n >= limit && ch.revision != last)
-			break;  /* whole revisions only */
+			break; /* whole revisions only */
 		last = ch.revision;
 		n++;
 		if (!fn(&ch, ctx))
@@ -170,4 +172,3 @@ enum db_rc db_new_epoch(struct db *db)
 	}
 	return rc;
 }
-

@@ -5,8 +5,8 @@
 
 /* ---- credentials (--auth sigv4; server/auth.c, server/cli_credentials.c) ---- */
 
-enum db_rc db_cred_create(struct db *db, const char *akid, const char *secret,
-			  const char *account, const char *created)
+enum db_rc db_cred_create(struct db *db, const char *akid, const char *secret, const char *account,
+			  const char *created)
 {
 	sqlite3_stmt *s = db_stmt(db, S_CRED_INSERT);
 	if (!s)

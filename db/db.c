@@ -3,6 +3,7 @@
  * credentials.c, ops.c. See db.h for the model and the contracts. */
 #include "internal.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +33,10 @@ enum db_rc db_rc_of(struct db *db, int rc)
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return DB_OK;
-	case SQLITE_CONSTRAINT:
-		return DB_CONFLICT;
+	case SQLITE_ROW: return DB_OK;
+	case SQLITE_CONSTRAINT: return DB_CONFLICT;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return DB_BUSY;
+	case SQLITE_LOCKED: return DB_BUSY;
 	case SQLITE_FULL:
 		fprintf(stderr, "apigwd: database full: %s\n", sqlite3_errmsg(db->h));
 		return DB_FULL;
@@ -65,6 +63,7 @@ enum db_rc db_rc_of(struct db *db, int rc)
 /* Returns the statement, prepared and ready to bind, or NULL (logged). Borrowed. */
 sqlite3_stmt *db_stmt(struct db *db, enum stmt_id id)
 {
+	assert(db->held && "a connection used after db_release");
 	if (!db->st[id] && sqlite3_prepare_v3(db->h, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
 					      &db->st[id], NULL) != SQLITE_OK) {
 		fprintf(stderr, "apigwd: cannot prepare \"%s\": %s\n", stmt_sql[id],
@@ -170,7 +169,8 @@ static int migrate(struct db *db, char *err, size_t errlen)
 		    db_exec_sql(db->h, pragma, sub, sizeof sub) ||
 		    db_exec_sql(db->h, "COMMIT", sub, sizeof sub)) {
 			db_exec_sql(db->h, "ROLLBACK", pragma, sizeof pragma);
-			snprintf(err, errlen, "migration %s failed: %s", db_migrations[i].name, sub);
+			snprintf(err, errlen, "migration %s failed: %s", db_migrations[i].name,
+				 sub);
 			return -1;
 		}
 	}
@@ -192,8 +192,8 @@ static int conn_open(struct db *db, const char *path, char *err, size_t errlen)
 	/* WAL: readers never block the writer; synchronous=FULL: a commit is on disk (fsync of
 	 * the WAL) before it returns, so an acknowledged write survives power loss. */
 	if (db_exec_sql(db->h,
-		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-		     err, errlen) != SQLITE_OK)
+			"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+			err, errlen) != SQLITE_OK)
 		return -1;
 	return 0;
 }
@@ -217,7 +217,7 @@ struct db_pool *db_pool_open(const char *path, unsigned nconn, char *err, size_t
 			goto fail;
 		if (i == 0) {
 			if (!memory)
-				chmod(path, 0600);  /* it will hold credentials: owner only */
+				chmod(path, 0600); /* it will hold credentials: owner only */
 			if (migrate(&pool->conns[0], err, errlen))
 				goto fail;
 		}
@@ -259,13 +259,20 @@ struct db *db_acquire(struct db_pool *pool)
 		pthread_cond_wait(&pool->freed, &pool->lock);
 	struct db *db = pool->free;
 	pool->free = db->next_free;
+	assert(!db->held);
+	db->held = true;
 	pthread_mutex_unlock(&pool->lock);
 	return db;
 }
 
 void db_release(struct db_pool *pool, struct db *db)
 {
+	/* A connection goes back with no transaction open: db_txn always ends its own, and a
+	 * handler never leaves one behind. */
+	assert(sqlite3_get_autocommit(db->h) && "a connection released inside a transaction");
+	assert(db->held && "a connection released twice");
 	pthread_mutex_lock(&pool->lock);
+	db->held = false;
 	db->next_free = pool->free;
 	pool->free = db;
 	pthread_cond_signal(&pool->freed);
@@ -368,7 +375,7 @@ static void *writer_main(void *arg)
 		while (!pool->head && !pool->writer_stop)
 			pthread_cond_wait(&pool->queued, &pool->lock);
 		if (!pool->head)
-			break;  /* stopping, and the queue is empty */
+			break; /* stopping, and the queue is empty */
 		/* Take up to BATCH_MAX jobs: everything that queued while the last batch ran. */
 		struct db_job *batch = pool->head, *last = batch;
 		for (unsigned n = 1; last->next && n < BATCH_MAX; n++)
@@ -386,9 +393,9 @@ static void *writer_main(void *arg)
 		if (rc == DB_OK && rev && pool->on_commit)
 			pool->on_commit(pool->on_commit_arg, rev);
 		for (struct db_job *j = batch, *next; j; j = next) {
-			next = j->next;  /* db_done() may free j */
+			next = j->next; /* db_done() may free j */
 			if (rc != DB_OK)
-				j->rc = rc;  /* nothing of the batch was committed */
+				j->rc = rc; /* nothing of the batch was committed */
 			j->done(j->done_arg, j->rc);
 		}
 		pthread_mutex_lock(&pool->lock);
@@ -432,4 +439,3 @@ bool db_submit(struct db_pool *pool, struct db_job *job)
 	pthread_mutex_unlock(&pool->lock);
 	return true;
 }
-

@@ -19,13 +19,13 @@
 
 enum db_rc {
 	DB_OK = 0,
-	DB_NOTFOUND,  /* no such row */
-	DB_CONFLICT,  /* a unique key (id or ukey) is taken */
-	DB_BUSY,      /* the database stayed locked past the retry budget */
-	DB_FULL,      /* disk or database full */
-	DB_READONLY,  /* the database file cannot be written */
-	DB_ERROR,     /* anything else; already logged */
-	DB_ABORT,     /* a db_txn callback chose to roll back; its reason is in its ctx */
+	DB_NOTFOUND, /* no such row */
+	DB_CONFLICT, /* a unique key (id or ukey) is taken */
+	DB_BUSY,     /* the database stayed locked past the retry budget */
+	DB_FULL,     /* disk or database full */
+	DB_READONLY, /* the database file cannot be written */
+	DB_ERROR,    /* anything else; already logged */
+	DB_ABORT,    /* a db_txn callback chose to roll back; its reason is in its ctx */
 };
 
 struct db;
@@ -56,7 +56,7 @@ struct db_row {
 
 /* Migrations compiled into the binary (build/db/migrations.gen.c). */
 struct db_migration {
-	const char *name;  /* "0001_init" */
+	const char *name; /* "0001_init" */
 	const char *sql;
 };
 extern const struct db_migration db_migrations[];
@@ -116,12 +116,12 @@ enum db_rc db_res_get(struct db *db, const struct db_key *k, char **doc, char **
 
 /* Inserts a row; DB_CONFLICT when (kind, parent, id) or (kind, parent, ukey) is taken.
  * ukey and ref may be NULL. */
-enum db_rc db_res_insert(struct db *db, const struct db_key *k, const char *ukey,
-			 const char *ref, const char *doc, const char *body);
+enum db_rc db_res_insert(struct db *db, const struct db_key *k, const char *ukey, const char *ref,
+			 const char *doc, const char *body);
 
 /* Replaces a row's ukey, ref, doc and body; DB_NOTFOUND or DB_CONFLICT (ukey taken). */
-enum db_rc db_res_update(struct db *db, const struct db_key *k, const char *ukey,
-			 const char *ref, const char *doc, const char *body);
+enum db_rc db_res_update(struct db *db, const struct db_key *k, const char *ukey, const char *ref,
+			 const char *doc, const char *body);
 
 /* Deletes a row and every row below it (rows whose parent path is, or starts with,
  * "parent/id"); DB_NOTFOUND when the row does not exist. Only for rows whose id cannot equal a
@@ -135,8 +135,8 @@ enum db_rc db_res_delete_row(struct db *db, const struct db_key *k);
  * `k->id` is ignored. fn returns false to stop early. *more (may be NULL) is set when rows
  * remain after the last one passed to fn (whether the limit or fn ended the walk). */
 typedef bool (*db_row_fn)(const struct db_row *row, void *ctx);
-enum db_rc db_res_list(struct db *db, const struct db_key *k, int64_t after_seq,
-		       unsigned limit, db_row_fn fn, void *ctx, bool *more);
+enum db_rc db_res_list(struct db *db, const struct db_key *k, int64_t after_seq, unsigned limit,
+		       db_row_fn fn, void *ctx, bool *more);
 
 /* Calls fn for every row of (kind, parent) whose ref equals `ref` (e.g. the routes that
  * target an integration), in seq order. */
@@ -159,7 +159,7 @@ struct db_change {
 	const char *resource; /* kind */
 	const char *parent;   /* the changed row's parent path */
 	const char *id;
-	const char *op;       /* "create", "update", "delete" */
+	const char *op; /* "create", "update", "delete" */
 };
 typedef bool (*db_change_fn)(const struct db_change *ch, void *ctx);
 
@@ -255,13 +255,13 @@ int db_restore(const char *backup_path, const char *db_path, char *err, size_t l
 struct db_cred {
 	const char *access_key_id;
 	const char *account;
-	const char *created;  /* ISO-8601 UTC */
+	const char *created; /* ISO-8601 UTC */
 };
 typedef bool (*db_cred_fn)(const struct db_cred *c, void *ctx);
 
 /* Stores an access key; DB_CONFLICT when the id is taken. */
-enum db_rc db_cred_create(struct db *db, const char *akid, const char *secret,
-			  const char *account, const char *created);
+enum db_rc db_cred_create(struct db *db, const char *akid, const char *secret, const char *account,
+			  const char *created);
 /* The secret and account of access key `akid` as new strings (the caller cleanses and frees
  * the secret); DB_NOTFOUND when there is no such key. */
 enum db_rc db_cred_get(struct db *db, const char *akid, char **secret, char **account);

@@ -31,7 +31,9 @@ static enum db_rc ops_int(struct db *db, const char *sql, int64_t *out)
 	int rc = sqlite3_prepare_v2(db->h, sql, -1, &s, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(s);
-	enum db_rc r = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, rc);
+	enum db_rc r = rc == SQLITE_ROW	   ? DB_OK
+		       : rc == SQLITE_DONE ? DB_NOTFOUND
+					   : db_rc_of(db, rc);
 	if (r == DB_OK)
 		*out = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -62,10 +64,11 @@ enum db_rc db_res_count(struct db *db, int64_t *n)
 enum db_rc db_dump_resources(struct db *db, db_dump_fn fn, void *ctx)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(db->h,
-				    "SELECT account, region, kind, parent, id, ukey, ref, doc, body "
-				    "FROM resources ORDER BY seq",
-				    -1, &s, NULL);
+	int rc =
+		sqlite3_prepare_v2(db->h,
+				   "SELECT account, region, kind, parent, id, ukey, ref, doc, body "
+				   "FROM resources ORDER BY seq",
+				   -1, &s, NULL);
 	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct db_dump_row row = {
 			.account = (const char *)sqlite3_column_text(s, 0),
@@ -91,8 +94,9 @@ enum db_rc db_dump_resources(struct db *db, db_dump_fn fn, void *ctx)
 enum db_rc db_dump_issued_ids(struct db *db, db_issued_fn fn, void *ctx)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(db->h, "SELECT account, id FROM issued_ids ORDER BY account, id",
-				    -1, &s, NULL);
+	int rc =
+		sqlite3_prepare_v2(db->h, "SELECT account, id FROM issued_ids ORDER BY account, id",
+				   -1, &s, NULL);
 	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!fn((const char *)sqlite3_column_text(s, 0),
 			(const char *)sqlite3_column_text(s, 1), ctx)) {
@@ -138,7 +142,7 @@ static int on_commit_start(void *arg)
 {
 	(void)arg;
 	commit_start.fn(commit_start.arg);
-	return 0;  /* go on with the commit */
+	return 0; /* go on with the commit */
 }
 
 void db_pool_on_commit_start(struct db_pool *pool, void (*fn)(void *arg), void *arg)
@@ -155,7 +159,8 @@ static sqlite3 *ops_open(const char *path, int flags, char *err, size_t len)
 	sqlite3 *h = NULL;
 	int rc = sqlite3_open_v2(path, &h, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, len, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		snprintf(err, len, "cannot open %s: %s", path,
+			 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
 		sqlite3_close(h);
 		return NULL;
 	}
@@ -185,7 +190,8 @@ static int ops_copy(sqlite3 *dst, sqlite3 *src, const char *what, char *err, siz
 	sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE) {
 		snprintf(err, len, "%s: %s", what,
-			 sqlite3_errcode(dst) != SQLITE_OK ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+			 sqlite3_errcode(dst) != SQLITE_OK ? sqlite3_errmsg(dst)
+							   : sqlite3_errstr(rc));
 		return -1;
 	}
 	return 0;
@@ -212,8 +218,11 @@ static int ops_check_apigwd(sqlite3 *h, const char *path, char *err, size_t len)
 	char *msg = NULL;
 	sqlite3_stmt *s = NULL;
 	int ok = 0;
-	if (!quiet_int(h, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
-			  "name IN ('resources', 'meta')", &tables) || tables != 2) {
+	if (!quiet_int(h,
+		       "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+		       "name IN ('resources', 'meta')",
+		       &tables) ||
+	    tables != 2) {
 		snprintf(err, len, "%s is not an apigwd database", path);
 		return -1;
 	}
@@ -232,7 +241,8 @@ static int ops_check_apigwd(sqlite3 *h, const char *path, char *err, size_t len)
 	}
 	sqlite3_finalize(s);
 	if (!ok)
-		snprintf(err, len, "%s fails its integrity check: %s", path, msg ? msg : sqlite3_errmsg(h));
+		snprintf(err, len, "%s fails its integrity check: %s", path,
+			 msg ? msg : sqlite3_errmsg(h));
 	sqlite3_free(msg);
 	return ok ? 0 : -1;
 }
@@ -244,7 +254,8 @@ int db_backup(const char *src_path, const char *dst_path, char *err, size_t len)
 	int status = -1;
 	struct stat st;
 	if (strcmp(src_path, ":memory:") == 0) {
-		snprintf(err, len, "an in-memory database (:memory:) cannot be backed up from outside");
+		snprintf(err, len,
+			 "an in-memory database (:memory:) cannot be backed up from outside");
 		return -1;
 	}
 	if (stat(src_path, &st) != 0) {
@@ -266,7 +277,7 @@ int db_backup(const char *src_path, const char *dst_path, char *err, size_t len)
 		goto out;
 	sqlite3_close(dst);
 	dst = NULL;
-	chmod(tmp_path, 0600);  /* it holds credentials, as the database does */
+	chmod(tmp_path, 0600); /* it holds credentials, as the database does */
 	if (rename(tmp_path, dst_path) != 0) {
 		snprintf(err, len, "cannot rename %s to %s", tmp_path, dst_path);
 		goto out;
@@ -337,4 +348,3 @@ out:
 	sqlite3_close(src);
 	return status;
 }
-

@@ -52,14 +52,14 @@ static enum db_rc write_row(struct db *db, enum stmt_id id, const struct db_key 
 	return rc;
 }
 
-enum db_rc db_res_insert(struct db *db, const struct db_key *k, const char *ukey,
-			 const char *ref, const char *doc, const char *body)
+enum db_rc db_res_insert(struct db *db, const struct db_key *k, const char *ukey, const char *ref,
+			 const char *doc, const char *body)
 {
 	return write_row(db, S_RES_INSERT, k, ukey, ref, doc, body);
 }
 
-enum db_rc db_res_update(struct db *db, const struct db_key *k, const char *ukey,
-			 const char *ref, const char *doc, const char *body)
+enum db_rc db_res_update(struct db *db, const struct db_key *k, const char *ukey, const char *ref,
+			 const char *doc, const char *body)
 {
 	return write_row(db, S_RES_UPDATE, k, ukey, ref, doc, body);
 }
@@ -109,8 +109,8 @@ enum db_rc db_res_delete(struct db *db, const struct db_key *k)
 
 /* Steps s, passing up to `max` rows to fn. *more (may be NULL) tells whether a row remains
  * after the last one passed, whether the limit or fn stopped the walk. */
-static enum db_rc each_row(struct db *db, sqlite3_stmt *s, unsigned max, db_row_fn fn,
-			   void *ctx, bool *more)
+static enum db_rc each_row(struct db *db, sqlite3_stmt *s, unsigned max, db_row_fn fn, void *ctx,
+			   bool *more)
 {
 	int rc;
 	unsigned n = 0;
@@ -141,15 +141,15 @@ static enum db_rc each_row(struct db *db, sqlite3_stmt *s, unsigned max, db_row_
 	return out;
 }
 
-enum db_rc db_res_list(struct db *db, const struct db_key *k, int64_t after_seq,
-		       unsigned limit, db_row_fn fn, void *ctx, bool *more)
+enum db_rc db_res_list(struct db *db, const struct db_key *k, int64_t after_seq, unsigned limit,
+		       db_row_fn fn, void *ctx, bool *more)
 {
 	sqlite3_stmt *s = db_stmt(db, S_RES_LIST);
 	if (!s)
 		return DB_ERROR;
 	db_bind_key(s, k);
 	sqlite3_bind_int64(s, 5, after_seq);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)limit + 1);  /* one more: is there a next page? */
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)limit + 1); /* one more: is there a next page? */
 	return each_row(db, s, limit, fn, ctx, more);
 }
 
@@ -207,4 +207,3 @@ enum db_rc db_meta_put(struct db *db, const char *key, const void *val, size_t l
 	sqlite3_bind_blob(s, 2, val, (int)len, SQLITE_STATIC);
 	return db_exec_stmt(db, s);
 }
-

@@ -10,15 +10,28 @@
 #include <string.h>
 #include <time.h>
 
-#include "http.h"
+#include "request.h"
+#include "route.h"
 #include "server.h"
 #include "sigv4.h"
 
-bool auth_exempt(const char *path)
+bool auth_exempt(const struct req *rq)
 {
-	return strcmp(path, "/dataplane") == 0 || strncmp(path, "/dataplane/", 11) == 0 ||
-	       strcmp(path, "/_apigwd/health") == 0 || strcmp(path, "/metrics") == 0 ||
-	       strcmp(path, "/console") == 0 || strncmp(path, "/console/", 9) == 0;
+	return rq->route && (rq->route->flags & ROUTE_NO_AUTH);
+}
+
+bool auth_dataplane_or_reply(struct req *rq)
+{
+	const char *want = rq->srv->cfg.dataplane_token;
+	const char *auth = req_header(rq, "Authorization");
+	if (!want || !rq->route || !(rq->route->flags & ROUTE_DATAPLANE))
+		return true;
+	/* Compared in constant time: the token is a secret. */
+	if (auth && strncmp(auth, "Bearer ", 7) == 0 && strlen(auth + 7) == strlen(want) &&
+	    CRYPTO_memcmp(auth + 7, want, strlen(want)) == 0)
+		return true;
+	reply_errf(rq, E_UNAUTHORIZED, "Missing or wrong data-plane token");
+	return false;
 }
 
 /* ---- --auth none: the identity the request names ---- */
@@ -28,7 +41,7 @@ bool auth_exempt(const char *path)
  * is taken as the account when it is 12 digits. */
 static void resolve_unverified(struct req *rq)
 {
-	const char *auth = req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *auth = req_header(rq, "Authorization");
 	const char *cred = auth ? strstr(auth, "Credential=") : NULL;
 	if (!cred)
 		return;
@@ -40,12 +53,12 @@ static void resolve_unverified(struct req *rq)
 	if (digits)
 		snprintf(rq->account, sizeof rq->account, "%.12s", akid);
 	const char *p = akid + akid_len;
-	if (*p == '/' && (p = strchr(p + 1, '/'))) {  /* skip the date */
+	if (*p == '/' && (p = strchr(p + 1, '/'))) { /* skip the date */
 		size_t rlen = strcspn(p + 1, "/, ");
 		/* Region names are [a-z0-9-] ("eu-west-1"); anything else is not one and must not
 		 * reach endpoints, ARNs or page-token list names. */
-		bool name = rlen > 0 &&
-			    strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789-") == rlen;
+		bool name =
+			rlen > 0 && strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789-") == rlen;
 		if (name && rlen < sizeof rq->region && p[1 + rlen] == '/')
 			snprintf(rq->region, sizeof rq->region, "%.*s", (int)rlen, p + 1);
 	}
@@ -59,38 +72,36 @@ static void resolve_unverified(struct req *rq)
  * decodes and re-encodes them, so this matters only to a client that sent a raw '+' and
  * signed it as such (botocore and the AWS SDKs send %2B and %20). */
 struct pairs {
-	struct sigv4_pair *v;  /* owned array */
+	struct sigv4_pair *v; /* owned array */
 	size_t n, cap;
-	const char *skip;      /* a query parameter left out (a presigned URL's X-Amz-Signature) */
+	const char *skip; /* a query parameter left out (a presigned URL's X-Amz-Signature) */
 	bool failed;
 };
 
-static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const char *key,
-				    const char *value)
+static bool collect_pair(void *ctx, const char *key, const char *value)
 {
-	struct pairs *p = cls;
-	(void)kind;
+	struct pairs *p = ctx;
 	if (!key || (p->skip && strcmp(key, p->skip) == 0))
-		return MHD_YES;
+		return true;
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 32;
 		struct sigv4_pair *grown = realloc(p->v, cap * sizeof *grown);
 		if (!grown) {
 			p->failed = true;
-			return MHD_NO;
+			return false;
 		}
 		p->v = grown;
 		p->cap = cap;
 	}
 	p->v[p->n++] = (struct sigv4_pair){key, value};
-	return MHD_YES;
+	return true;
 }
 
 /* The percent-decoded query parameter `name` copied into out (cap bytes); false when absent or
  * too long. */
 static bool query_param(const struct req *rq, const char *name, char *out, size_t cap)
 {
-	const char *raw = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+	const char *raw = rq->tp->query_raw(rq, name);
 	if (!raw || strlen(raw) >= cap)
 		return false;
 	memcpy(out, raw, strlen(raw) + 1);
@@ -118,15 +129,14 @@ struct signed_by {
 	struct sigv4_auth a;
 	char amz_date[17];
 	time_t t;
-	long long expires;  /* presigned: X-Amz-Expires seconds; 0 for the header form */
+	long long expires; /* presigned: X-Amz-Expires seconds; 0 for the header form */
 };
 
 /* The Authorization header form. */
-static bool from_header(struct req *rq, const char *header, struct signed_by *s,
-			struct refusal *r)
+static bool from_header(struct req *rq, const char *header, struct signed_by *s, struct refusal *r)
 {
 	const char *date = req_header(rq, "X-Amz-Date");
-	const char *http_date = req_header(rq, MHD_HTTP_HEADER_DATE);
+	const char *http_date = req_header(rq, "Date");
 	if (!sigv4_parse_auth(header, &s->a, r->msg, sizeof r->msg))
 		return refuse(r, E_INCOMPLETE_SIGNATURE, NULL);
 	if (date) {
@@ -155,10 +165,11 @@ static bool from_query(struct req *rq, struct signed_by *s, struct refusal *r)
 	    !query_param(rq, "X-Amz-SignedHeaders", s->a.signed_headers,
 			 sizeof s->a.signed_headers) ||
 	    !query_param(rq, "X-Amz-Signature", s->a.signature, sizeof s->a.signature))
-		return refuse(r, E_INCOMPLETE_SIGNATURE,
-			      "A presigned URL requires the query parameters X-Amz-Algorithm, "
-			      "X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and "
-			      "X-Amz-Signature (64 hexadecimal digits).");
+		return refuse(
+			r, E_INCOMPLETE_SIGNATURE,
+			"A presigned URL requires the query parameters X-Amz-Algorithm, "
+			"X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and "
+			"X-Amz-Signature (64 hexadecimal digits).");
 	if (strcmp(alg, SIGV4_ALGORITHM) != 0)
 		return refuse(r, E_INCOMPLETE_SIGNATURE,
 			      "X-Amz-Algorithm only supports \"" SIGV4_ALGORITHM "\"");
@@ -209,9 +220,8 @@ static bool verify(struct req *rq, struct refusal *r)
 	char *secret = NULL, *account = NULL;
 	time_t now = time(NULL);
 	bool ok = false;
-	const char *header = req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
-	bool presigned = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND,
-						     "X-Amz-Signature") != NULL;
+	const char *header = req_header(rq, "Authorization");
+	bool presigned = rq->tp->query_raw(rq, "X-Amz-Signature") != NULL;
 
 	if (!header && !presigned)
 		return refuse(r, E_MISSING_AUTH_TOKEN, "Missing Authentication Token");
@@ -226,8 +236,10 @@ static bool verify(struct req *rq, struct refusal *r)
 		if (!sigv4_check_time(s.t, s.amz_date, now, r->msg, sizeof r->msg))
 			return refuse(r, E_INVALID_SIGNATURE, NULL);
 	} else if (now + SIGV4_MAX_SKEW < s.t || now > s.t + s.expires) {
-		snprintf(r->msg, sizeof r->msg, "Signature expired: the presigned URL of %s was "
-			 "valid for %lld seconds", s.amz_date, s.expires);
+		snprintf(r->msg, sizeof r->msg,
+			 "Signature expired: the presigned URL of %s was "
+			 "valid for %lld seconds",
+			 s.amz_date, s.expires);
 		return refuse(r, E_INVALID_SIGNATURE, NULL);
 	}
 	if (!payload_hash(rq, hash, r))
@@ -237,8 +249,9 @@ static bool verify(struct req *rq, struct refusal *r)
 	enum db_rc rc = db_cred_get(db, s.a.akid, &secret, &account);
 	db_release(rq->srv->pool, db);
 	if (rc == DB_NOTFOUND) {
-		refuse(r, E_UNRECOGNIZED_CLIENT, "The security token included in the request is "
-						 "invalid.");
+		refuse(r, E_UNRECOGNIZED_CLIENT,
+		       "The security token included in the request is "
+		       "invalid.");
 		goto out;
 	}
 	if (rc != DB_OK) {
@@ -247,23 +260,28 @@ static bool verify(struct req *rq, struct refusal *r)
 	}
 
 	query.skip = presigned && !header ? "X-Amz-Signature" : NULL;
-	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, collect_pair, &query);
-	MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, collect_pair, &headers);
+	rq->tp->each(rq, REQ_QUERY, collect_pair, &query);
+	rq->tp->each(rq, REQ_HEADER, collect_pair, &headers);
 	if (query.failed || headers.failed) {
 		refuse(r, E_INTERNAL, "Out of memory");
 		goto out;
 	}
 	struct sigv4_request sr = {
-		.method = rq->method, .path = rq->path,
-		.query = query.v, .nquery = query.n, .headers = headers.v, .nheaders = headers.n,
-		.payload_hash = hash, .amz_date = s.amz_date,
+		.method = rq->method,
+		.path = rq->path,
+		.query = query.v,
+		.nquery = query.n,
+		.headers = headers.v,
+		.nheaders = headers.n,
+		.payload_hash = hash,
+		.amz_date = s.amz_date,
 	};
 	if (!sigv4_verify(&sr, &s.a, secret, r->msg, sizeof r->msg)) {
 		r->code = E_INVALID_SIGNATURE;
 		goto out;
 	}
 	snprintf(rq->account, sizeof rq->account, "%s", account);
-	snprintf(rq->region, sizeof rq->region, "%.31s", s.a.region);  /* checked: <= 31 */
+	snprintf(rq->region, sizeof rq->region, "%.31s", s.a.region); /* checked: <= 31 */
 	ok = true;
 out:
 	if (secret) {
@@ -284,13 +302,13 @@ bool auth_resolve_or_reply(struct req *rq)
 	snprintf(rq->region, sizeof rq->region, "%s", cfg->region);
 	rq->scope.account = rq->account;
 	rq->scope.region = rq->region;
-	if (!cfg->auth_sigv4 || auth_exempt(rq->path)) {
+	if (!cfg->auth_sigv4 || auth_exempt(rq)) {
 		resolve_unverified(rq);
 		return true;
 	}
 	if (verify(rq, &r))
 		return true;
-	rq->account[0] = '\0';  /* nobody: the request log shows "-" */
+	rq->account[0] = '\0'; /* nobody: the request log shows "-" */
 	reply_errf(rq, r.code, "%s", r.msg);
 	return false;
 }

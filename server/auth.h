@@ -12,7 +12,7 @@ struct req;
 
 /* Sets rq->account, rq->region and rq->scope, or answers and returns false.
  *
- * --auth none (or a path auth_exempt() names): nothing is verified. The region is the SigV4
+ * --auth none (or a route auth_exempt() names): nothing is verified. The region is the SigV4
  * credential scope's when the request carries one, else --region; the account is the access
  * key id when it is 12 digits (the convention of local AWS emulators), else --account-id.
  *
@@ -26,9 +26,13 @@ struct req;
  * Called once the whole body has arrived (the payload hash covers it). */
 bool auth_resolve_or_reply(struct req *rq);
 
-/* Whether `path` (the raw request path) is never SigV4-checked nor rate-limited: the data
- * plane (its own bearer token), /_apigwd/health, /metrics and the console (which signs its
- * own /v2/ calls). */
-bool auth_exempt(const char *path);
+/* Whether the request's route is never SigV4-checked nor rate-limited (its row carries
+ * ROUTE_NO_AUTH: the data plane, with its own bearer token, /_apigwd/health, /metrics and the
+ * console, which signs its own /v2/ calls). A request that matched no route is checked. */
+bool auth_exempt(const struct req *rq);
+
+/* With --dataplane-token, a route carrying ROUTE_DATAPLANE needs "Authorization: Bearer
+ * TOKEN"; otherwise answers 401 and returns false. */
+bool auth_dataplane_or_reply(struct req *rq);
 
 #endif

@@ -47,7 +47,7 @@ struct cred_args {
 	const char *account;
 	const char *akid;
 	const char *secret;
-	const char *keyid;  /* delete's operand */
+	const char *keyid; /* delete's operand */
 };
 
 static bool all_of(const char *s, const char *set, size_t min, size_t max)
@@ -57,7 +57,7 @@ static bool all_of(const char *s, const char *set, size_t min, size_t max)
 }
 
 #define DIGITS "0123456789"
-#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" DIGITS
+#define ALNUM  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" DIGITS
 
 /* A new access key id: "AGWD" and 16 base32 characters, like AWS's 20-character ids. */
 static bool new_akid(char out[21])
@@ -79,7 +79,7 @@ static bool new_secret(char out[41])
 	unsigned char r[30];
 	if (RAND_bytes(r, sizeof r) != 1)
 		return false;
-	EVP_EncodeBlock((unsigned char *)out, r, sizeof r);  /* 40 characters and a NUL */
+	EVP_EncodeBlock((unsigned char *)out, r, sizeof r); /* 40 characters and a NUL */
 	OPENSSL_cleanse(r, sizeof r);
 	return true;
 }
@@ -115,12 +115,14 @@ static int do_create(const struct cred_args *a)
 	struct tm tm;
 
 	if (!a->account || !all_of(a->account, DIGITS, 12, 12)) {
-		fprintf(stderr, "apigwd credentials create: --account wants a 12-digit account id\n");
+		fprintf(stderr,
+			"apigwd credentials create: --account wants a 12-digit account id\n");
 		return 2;
 	}
 	if (!id != !sec) {
-		fprintf(stderr, "apigwd credentials create: --access-key-id and --secret-access-key "
-				"go together\n");
+		fprintf(stderr,
+			"apigwd credentials create: --access-key-id and --secret-access-key "
+			"go together\n");
 		return 2;
 	}
 	if (id && !all_of(id, ALNUM, 16, 128)) {
@@ -228,7 +230,7 @@ int cmd_credentials(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *sub = argv[1];
-	optind = 1;  /* argv + 1: the subcommand stands where getopt expects the program name */
+	optind = 1; /* argv + 1: the subcommand stands where getopt expects the program name */
 	while ((opt = getopt_long(argc - 1, argv + 1, "", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_DB: a.db_path = optarg; break;
@@ -239,7 +241,7 @@ int cmd_credentials(int argc, char **argv)
 		default: fputs(usage, stderr); return 2;
 		}
 	}
-	int rest = argc - 1 - optind;  /* operands after the options */
+	int rest = argc - 1 - optind; /* operands after the options */
 	if (strcmp(sub, "create") == 0 && rest == 0)
 		return do_create(&a);
 	if (strcmp(sub, "list") == 0 && rest == 0)

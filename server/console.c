@@ -6,7 +6,7 @@
 
 #include "embedded.h"
 #include "handlers.h"
-#include "router.h"
+#include "route.h"
 
 /* Every console file: the page runs only its own scripts and styles and talks only to its own
  * origin (no inline script, no external network); it is never framed; browsers revalidate so a
@@ -14,15 +14,18 @@
 static const char *const console_headers[] = {
 	"Content-Security-Policy",
 	"default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-	"Cache-Control", "no-cache",
-	"X-Content-Type-Options", "nosniff",
-	"Referrer-Policy", "no-referrer",
+	"Cache-Control",
+	"no-cache",
+	"X-Content-Type-Options",
+	"nosniff",
+	"Referrer-Policy",
+	"no-referrer",
 	NULL,
 };
 
 struct mime {
-	const char *ext;   /* file name suffix, with the dot */
-	const char *type;  /* Content-Type */
+	const char *ext;  /* file name suffix, with the dot */
+	const char *type; /* Content-Type */
 };
 
 static const struct mime mimes[] = {

@@ -1,36 +1,23 @@
 /* dataplane.c — configuration for data-plane workers (docs/dataplane.md): stage and API
  * snapshots with ETags, blocking reads, the change feed with 410 Gone, and worker status. */
-#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "dataplane.h"
+#include "answer_cache.h"
 #include "handlers.h"
 #include "jspec.h"
 #include "res.h"
+#include "res_deployments.h"
 #include "server.h"
+#include "snapshot.h"
+#include "workers.h"
 
-enum { WAIT_DEFAULT = 60, WAIT_MAX = 300, FEED_PAGE = 1000, MAX_WORKERS = 10000 };
+enum { WAIT_DEFAULT = 60, WAIT_MAX = 300, FEED_PAGE = 1000 };
 
 /* ---- access and query parameters ---- */
-
-/* With --dataplane-token, every /dataplane/ request needs "Authorization: Bearer TOKEN",
- * compared in constant time. */
-static bool authorized_or_reply(struct req *rq)
-{
-	const char *want = rq->srv->cfg.dataplane_token;
-	const char *auth = req_header(rq, "Authorization");
-	if (!want)
-		return true;
-	if (auth && strncmp(auth, "Bearer ", 7) == 0 && strlen(auth + 7) == strlen(want) &&
-	    CRYPTO_memcmp(auth + 7, want, strlen(want)) == 0)
-		return true;
-	reply_errf(rq, E_UNAUTHORIZED, "Missing or wrong data-plane token");
-	return false;
-}
 
 /* Reads an optional integer query parameter in 0..max; false (after answering 400) when it is
  * malformed. *present tells whether it was given. */
@@ -47,9 +34,10 @@ static bool query_int_or_reply(struct req *rq, const char *name, long long max, 
 		if (ok)
 			*out = n;
 		else
-			reply_errf(rq, E_BAD_REQUEST,
-				   "Invalid value for %s: %.32s. Must be an integer between 0 and %lld",
-				   name, v, max);
+			reply_errf(
+				rq, E_BAD_REQUEST,
+				"Invalid value for %s: %.32s. Must be an integer between 0 and %lld",
+				name, v, max);
 	}
 	free(v);
 	return ok;
@@ -66,36 +54,6 @@ static bool wait_or_reply(struct req *rq, long long *wait)
 /* ---- snapshots ---- */
 
 /* Rows of one (kind, parent), parsed, in creation order. */
-struct collect {
-	json_t *items;     /* array; owned by the caller */
-	int64_t last_seq;
-	bool failed;
-};
-
-static bool collect_row(const struct db_row *row, void *arg)
-{
-	struct collect *c = arg;
-	json_t *v = json_loadb(row->body, row->body_len, 0, NULL);
-	c->last_seq = row->seq;
-	if (!v || json_array_append_new(c->items, v)) {
-		c->failed = true;
-		return false;
-	}
-	return true;
-}
-
-/* Appends every row of kind under parent to `items`. */
-static enum db_rc all_rows(struct req *rq, const char *kind, const char *parent, json_t *items)
-{
-	struct collect c = {.items = items};
-	struct db_key k = {&rq->scope, kind, parent, NULL};
-	bool more = true;
-	enum db_rc rc = DB_OK;
-	while (more && rc == DB_OK && !c.failed)
-		rc = db_res_list(rq->db, &k, c.last_seq, 500, collect_row, &c, &more);
-	return c.failed ? DB_ERROR : rc;
-}
-
 static json_t *row_body(struct req *rq, const char *kind, const char *parent, const char *id,
 			enum db_rc *rc)
 {
@@ -107,84 +65,6 @@ static json_t *row_body(struct req *rq, const char *kind, const char *parent, co
 	if (*rc == DB_OK && !v)
 		*rc = DB_ERROR;
 	return v;
-}
-
-/* The API's current configuration in the deployment-snapshot layout (res_deployments.h):
- * {"api", "routes", "integrations", "integrationResponses": {intId: [...]},
- *  "routeResponses": {routeId: [...]}}. New reference or NULL (rc set). */
-static json_t *live_config(struct req *rq, const char *api_id, enum db_rc *rc)
-{
-	char path[160];
-	size_t i;
-	json_t *item;
-	json_t *cfg = json_object();
-	json_t *api = row_body(rq, "api", "", api_id, rc);
-	json_t *routes = json_array(), *ints = json_array();
-	json_t *irs = json_object(), *rrs = json_object();
-	json_object_set_new(cfg, "api", api ? api : json_null());
-	json_object_set_new(cfg, "routes", routes);
-	json_object_set_new(cfg, "integrations", ints);
-	json_object_set_new(cfg, "integrationResponses", irs);
-	json_object_set_new(cfg, "routeResponses", rrs);
-	if (*rc == DB_OK)
-		*rc = all_rows(rq, "route", api_id, routes);
-	if (*rc == DB_OK)
-		*rc = all_rows(rq, "integration", api_id, ints);
-	json_array_foreach(ints, i, item) {
-		const char *id = json_string_value(json_object_get(item, "integrationId"));
-		json_t *list = json_array();
-		snprintf(path, sizeof path, "%s/%s", api_id, id ? id : "");
-		json_object_set_new(irs, id ? id : "", list);
-		if (*rc == DB_OK)
-			*rc = all_rows(rq, "integration_response", path, list);
-	}
-	json_array_foreach(routes, i, item) {
-		const char *id = json_string_value(json_object_get(item, "routeId"));
-		json_t *list = json_array();
-		snprintf(path, sizeof path, "%s/%s", api_id, id ? id : "");
-		json_object_set_new(rrs, id ? id : "", list);
-		if (*rc == DB_OK)
-			*rc = all_rows(rq, "route_response", path, list);
-	}
-	if (*rc != DB_OK) {
-		json_decref(cfg);
-		return NULL;
-	}
-	return cfg;
-}
-
-/* What a worker serves: each route with its integration (and that integration's responses)
- * and its route responses nested in. New reference. */
-static json_t *worker_routes(const json_t *cfg)
-{
-	json_t *out = json_array();
-	const json_t *ints = json_object_get(cfg, "integrations");
-	const json_t *irs = json_object_get(cfg, "integrationResponses");
-	const json_t *rrs = json_object_get(cfg, "routeResponses");
-	size_t i, j;
-	json_t *route, *in;
-	json_array_foreach(json_object_get(cfg, "routes"), i, route) {
-		json_t *r = json_deep_copy(route);
-		const char *target = json_string_value(json_object_get(route, "target"));
-		const char *rid = json_string_value(json_object_get(route, "routeId"));
-		if (target && strncmp(target, "integrations/", 13) == 0) {
-			json_array_foreach(ints, j, in) {
-				const char *iid = json_string_value(json_object_get(in, "integrationId"));
-				if (iid && strcmp(iid, target + 13) == 0) {
-					json_t *integ = json_deep_copy(in);
-					json_t *list = json_object_get(irs, iid);
-					json_object_set_new(integ, "integrationResponses",
-							    list ? json_deep_copy(list) : json_array());
-					json_object_set_new(r, "integration", integ);
-					break;
-				}
-			}
-		}
-		json_t *list = rid ? json_object_get(rrs, rid) : NULL;
-		json_object_set_new(r, "routeResponses", list ? json_deep_copy(list) : json_array());
-		json_array_append_new(out, r);
-	}
-	return out;
 }
 
 /* Sets the snapshot's ETag, "EPOCH.REVISION"; true (after answering 304) when the request's
@@ -217,7 +97,7 @@ static bool hold_if_unchanged(struct req *rq, int64_t revision, int64_t current,
 static void reply_db_error(struct req *rq, enum db_rc rc)
 {
 	struct apierr e = {0};
-	res_db_error(rc, &e);
+	err_db(rc, &e);
 	reply_error(rq, &e);
 }
 
@@ -233,7 +113,7 @@ enum { READ_ATTEMPTS = 50 };
  * (API snapshot). DB_NOTFOUND when there is none. */
 struct snap_version {
 	const char *api_id;
-	const char *stage;   /* NULL: the API snapshot */
+	const char *stage; /* NULL: the API snapshot */
 };
 
 static enum db_rc version_read(struct req *rq, const struct snap_version *v, int64_t *rev,
@@ -248,7 +128,7 @@ static enum db_rc version_read(struct req *rq, const struct snap_version *v, int
 		return db_res_revision(rq->db, &k, rev);
 	}
 	rc = db_root_revision(rq->db, &rq->scope, v->api_id, rev);
-	if (rc == DB_NOTFOUND) {  /* nothing ever changed under it: revision 0 */
+	if (rc == DB_NOTFOUND) { /* nothing ever changed under it: revision 0 */
 		*rev = 0;
 		rc = DB_OK;
 	}
@@ -271,37 +151,20 @@ static bool version_same(struct req *rq, const struct snap_version *v, int64_t r
  * NULL with *rc set (DB_NOTFOUND: no such API). */
 static json_t *api_doc(struct req *rq, const char *api_id, enum db_rc *rc)
 {
-	json_t *cfg = live_config(rq, api_id, rc);
-	if (!cfg)
+	json_t *cfg = NULL;
+	*rc = snapshot_take(rq->db, &rq->scope, api_id, &cfg);
+	if (*rc != DB_OK)
 		return NULL;
 	json_t *doc = json_pack("{s:s}", "apiId", api_id);
 	json_object_set(doc, "api", json_object_get(cfg, "api"));
-	json_object_set_new(doc, "routes", worker_routes(cfg));
+	json_object_set_new(doc, "routes", snapshot_routes(cfg));
 	json_decref(cfg);
 	return doc;
 }
 
-/* The snapshot a deployment stored (res_deployments.c keeps it in the hidden member
- * "snapshot" of the deployment's doc). New reference or NULL. */
-static json_t *deployment_snapshot(struct req *rq, const char *api_id, const char *dep_id,
-				   enum db_rc *rc)
-{
-	char *text = NULL;
-	struct db_key k = {&rq->scope, "deployment", api_id, dep_id};
-	*rc = db_res_get(rq->db, &k, &text, NULL, NULL);
-	json_t *doc = *rc == DB_OK ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	json_t *snap = json_incref(json_object_get(doc, "snapshot"));
-	json_decref(doc);
-	if (*rc == DB_OK && !snap)
-		*rc = DB_ERROR;
-	return snap;
-}
-
 /* The stage as deployed: {"apiId", "stageName", "deploymentId", "api", "stage", "routes"}.
  * New reference, or NULL with *rc set; DB_ABORT: the stage has no deployment. */
-static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_name,
-			 enum db_rc *rc)
+static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_name, enum db_rc *rc)
 {
 	json_t *snap = NULL, *doc = NULL;
 	json_t *stage = row_body(rq, "stage", api_id, stage_name, rc);
@@ -310,41 +173,17 @@ static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_n
 	const char *dep = json_string_value(json_object_get(stage, "deploymentId"));
 	if (!dep)
 		*rc = DB_ABORT;
-	else if ((snap = deployment_snapshot(rq, api_id, dep, rc)) != NULL) {
+	else if ((*rc = deployment_snapshot(rq->db, &rq->scope, api_id, dep, &snap)) == DB_OK) {
 		doc = json_pack("{s:s,s:s,s:s}", "apiId", api_id, "stageName", stage_name,
 				"deploymentId", dep);
 		json_object_set(doc, "api", json_object_get(snap, "api"));
 		json_object_set(doc, "stage", stage);
-		json_object_set_new(doc, "routes", worker_routes(snap));
+		json_object_set_new(doc, "routes", snapshot_routes(snap));
 	}
 	json_decref(stage);
 	json_decref(snap);
 	return doc;
 }
-
-/* ---- the answer cache ----
- * A snapshot's bytes are a function of (account, region, apiId, stageName, epoch, revision), a
- * change-feed page's of (account, region, since, apiId, epoch, current revision), and every
- * worker following a stage asks for the same ones after each change: the last few answers are
- * kept (in struct workers, the data plane's state) and sent again without a read. */
-enum { CACHE_SLOTS = 64, CACHE_MAX_BODY = 8 << 20, CACHE_BUDGET = 32 << 20 };
-
-struct cached {
-	char key[320];       /* "S account region apiId stageName" ("" stage: the API snapshot),
-				"F account region since apiId" (a feed page) */
-	char epoch[40];
-	int64_t revision;
-	char *body;          /* owned; NULL: an empty slot */
-	size_t len;
-	uint64_t used;       /* the cache's clock at the last hit */
-};
-
-struct snapcache {
-	pthread_mutex_t lock;
-	uint64_t clock;
-	size_t bytes;        /* held by the bodies */
-	struct cached slot[CACHE_SLOTS];
-};
 
 /* The cache key of a snapshot; false when it does not fit (then it is not cached). */
 static bool cache_key(const struct req *rq, const struct snap_version *v, char *key, size_t len)
@@ -354,100 +193,13 @@ static bool cache_key(const struct req *rq, const struct snap_version *v, char *
 	return n > 0 && (size_t)n < len;
 }
 
-/* A copy of the cached body of (key, epoch, revision), or NULL. */
-static char *cache_get(struct snapcache *c, const char *key, const char *epoch, int64_t revision,
-		       size_t *len)
-{
-	char *out = NULL;
-	pthread_mutex_lock(&c->lock);
-	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
-		struct cached *e = &c->slot[i];
-		if (e->body && e->revision == revision && strcmp(e->key, key) == 0 &&
-		    strcmp(e->epoch, epoch) == 0) {
-			if ((out = malloc(e->len + 1)) != NULL) {
-				memcpy(out, e->body, e->len + 1);
-				*len = e->len;
-				e->used = ++c->clock;
-			}
-			break;
-		}
-	}
-	pthread_mutex_unlock(&c->lock);
-	return out;
-}
-
-/* Empties slot e (lock held). */
-static void cache_drop(struct snapcache *c, struct cached *e)
-{
-	c->bytes -= e->len;
-	free(e->body);
-	e->body = NULL;
-	e->len = 0;
-}
-
-/* Keeps a copy of body as (key, epoch, revision), in place of the least recently used
- * answer (and of as many more as it takes to stay within CACHE_BUDGET bytes). */
-static void cache_put(struct snapcache *c, const char *key, const char *epoch, int64_t revision,
-		      const char *body, size_t len)
-{
-	if (len > CACHE_MAX_BODY || strlen(epoch) >= sizeof c->slot[0].epoch)
-		return;
-	char *copy = malloc(len + 1);
-	if (!copy)
-		return;
-	memcpy(copy, body, len + 1);
-	pthread_mutex_lock(&c->lock);
-	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
-		struct cached *e = &c->slot[i];
-		if (e->body && e->revision == revision && strcmp(e->key, key) == 0 &&
-		    strcmp(e->epoch, epoch) == 0)
-			goto out;  /* another request cached it meanwhile */
-	}
-	/* Room: the least recently used answers go until the new one fits the budget. */
-	while (c->bytes + len > CACHE_BUDGET) {
-		struct cached *lru = NULL;
-		for (unsigned i = 0; i < CACHE_SLOTS; i++)
-			if (c->slot[i].body && (!lru || c->slot[i].used < lru->used))
-				lru = &c->slot[i];
-		if (!lru)
-			break;
-		cache_drop(c, lru);
-	}
-	/* A slot: an empty one, else the least recently used. */
-	struct cached *victim = NULL;
-	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
-		struct cached *e = &c->slot[i];
-		if (!e->body) {
-			victim = e;
-			break;
-		}
-		if (!victim || e->used < victim->used)
-			victim = e;
-	}
-	if (victim->body)
-		cache_drop(c, victim);
-	snprintf(victim->key, sizeof victim->key, "%s", key);
-	snprintf(victim->epoch, sizeof victim->epoch, "%s", epoch);
-	victim->revision = revision;
-	victim->body = copy;
-	victim->len = len;
-	victim->used = ++c->clock;
-	c->bytes += len;
-	copy = NULL;
-out:
-	pthread_mutex_unlock(&c->lock);
-	free(copy);
-}
-
-static struct snapcache *workers_cache(struct workers *w);
-
 /* Both snapshots: the version, the blocking-read rule, If-None-Match, the cache, else the
  * content read consistently with the version; then the answer. */
 static void serve_snapshot(struct req *rq, const struct snap_version *v)
 {
-	struct snapcache *cache = workers_cache(rq->srv->workers);
+	struct answer_cache *cache = rq->srv->answers;
 	int64_t revision = 0, current = 0;
-	char *epoch = NULL, *text = NULL, key[sizeof cache->slot[0].key];
+	char *epoch = NULL, *text = NULL, key[ANSWER_KEY_MAX];
 	size_t len = 0;
 	json_t *doc = NULL;
 	bool failed = false, cacheable = cache_key(rq, v, key, sizeof key);
@@ -464,7 +216,7 @@ static void serve_snapshot(struct req *rq, const struct snap_version *v)
 		goto out;
 	if (not_modified(rq, revision, epoch))
 		goto out;
-	if (cacheable && (text = cache_get(cache, key, epoch, revision, &len)) != NULL) {
+	if (cacheable && (text = answer_cache_get(cache, key, epoch, revision, &len)) != NULL) {
 		reply_text(rq, 200, text, len);
 		goto out;
 	}
@@ -482,7 +234,7 @@ static void serve_snapshot(struct req *rq, const struct snap_version *v)
 			       : api_doc(rq, v->api_id, &rc);
 		if (version_same(rq, v, revision, epoch))
 			break;
-		json_decref(doc);  /* a commit landed while reading: read again */
+		json_decref(doc); /* a commit landed while reading: read again */
 		doc = NULL;
 		rc = DB_BUSY;
 	}
@@ -494,7 +246,7 @@ static void serve_snapshot(struct req *rq, const struct snap_version *v)
 	}
 	if (!doc)
 		goto db_fail;
-	if (not_modified(rq, revision, epoch))  /* the revision moved while reading */
+	if (not_modified(rq, revision, epoch)) /* the revision moved while reading */
 		goto out;
 	json_object_set_new(doc, "revision", json_integer(revision));
 	json_object_set_new(doc, "epoch", json_string(epoch));
@@ -504,7 +256,7 @@ static void serve_snapshot(struct req *rq, const struct snap_version *v)
 	}
 	len = strlen(text);
 	if (cacheable)
-		cache_put(cache, key, epoch, revision, text, len);
+		answer_cache_put(cache, key, epoch, revision, text, len);
 	reply_text(rq, 200, text, len);
 	goto out;
 not_found:
@@ -524,8 +276,7 @@ out:
 void dataplane_api_config(struct req *rq)
 {
 	struct snap_version v = {req_param(rq, "apiId"), NULL};
-	if (authorized_or_reply(rq))
-		serve_snapshot(rq, &v);
+	serve_snapshot(rq, &v);
 }
 
 void dataplane_stage_config(struct req *rq)
@@ -533,8 +284,7 @@ void dataplane_stage_config(struct req *rq)
 	/* A stage's deployed configuration changes only when the stage row does: deployments
 	 * are immutable, and moving to one rewrites the stage. */
 	struct snap_version v = {req_param(rq, "apiId"), req_param(rq, "stageName")};
-	if (authorized_or_reply(rq))
-		serve_snapshot(rq, &v);
+	serve_snapshot(rq, &v);
 }
 
 /* ---- the change feed ---- */
@@ -573,18 +323,16 @@ static void reply_gone(struct req *rq, const char *why, int64_t current, const c
 
 void dataplane_changes(struct req *rq)
 {
-	struct snapcache *cache = workers_cache(rq->srv->workers);
+	struct answer_cache *cache = rq->srv->answers;
 	long long since = 0, wait = 0;
 	bool has_since = false;
 	int64_t current = 0, oldest = 0;
 	char *epoch = NULL, *want_epoch = NULL, *api_id = NULL, *text = NULL;
-	char key[sizeof cache->slot[0].key];
+	char key[ANSWER_KEY_MAX];
 	size_t len = 0;
 	struct feed f = {0};
 	enum db_rc rc;
 
-	if (!authorized_or_reply(rq))
-		return;
 	if (!query_int_or_reply(rq, "since", INT64_MAX, &since, &has_since) ||
 	    !wait_or_reply(rq, &wait))
 		return;
@@ -600,9 +348,12 @@ void dataplane_changes(struct req *rq)
 		goto out;
 	}
 	if (!has_since || since < oldest || since > current) {
-		reply_gone(rq, !has_since ? "since is required: resync from a snapshot"
-			   : "since is outside the retained history: resync from a snapshot",
-			   current, epoch);
+		reply_gone(
+			rq,
+			!has_since
+				? "since is required: resync from a snapshot"
+				: "since is outside the retained history: resync from a snapshot",
+			current, epoch);
 		goto out;
 	}
 	/* The answer is a function of (scope, since, apiId) and the database's revision: the
@@ -610,7 +361,7 @@ void dataplane_changes(struct req *rq)
 	int n = snprintf(key, sizeof key, "F %s %s %lld %s", rq->account, rq->region, since,
 			 api_id ? api_id : "");
 	bool cacheable = n > 0 && (size_t)n < sizeof key;
-	if (cacheable && (text = cache_get(cache, key, epoch, current, &len)) != NULL) {
+	if (cacheable && (text = answer_cache_get(cache, key, epoch, current, &len)) != NULL) {
 		reply_text(rq, 200, text, len);
 		goto out;
 	}
@@ -639,7 +390,7 @@ void dataplane_changes(struct req *rq)
 	 * the answer is exactly that of revision `current`. Empty answers are not kept (a
 	 * waiting request holds instead). */
 	if (cacheable && f.n > 0 && f.last <= current)
-		cache_put(cache, key, epoch, current, text, len);
+		answer_cache_put(cache, key, epoch, current, text, len);
 	reply_text(rq, 200, text, len);
 out:
 	json_decref(f.changes);
@@ -658,48 +409,11 @@ static const struct jfield worker_fields[] = {
 	{0},
 };
 
-/* The data plane's in-memory state: worker reports and the snapshot cache. */
-struct workers {
-	pthread_mutex_t lock;
-	json_t *by_id;  /* workerId → last report (with reportedAt, account, region) */
-	struct snapcache cache;
-};
-
-struct workers *workers_new(void)
-{
-	struct workers *w = calloc(1, sizeof *w);
-	if (!w)
-		return NULL;
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_mutex_init(&w->cache.lock, NULL);
-	w->by_id = json_object();
-	return w;
-}
-
-void workers_free(struct workers *w)
-{
-	if (!w)
-		return;
-	json_decref(w->by_id);
-	for (unsigned i = 0; i < CACHE_SLOTS; i++)
-		free(w->cache.slot[i].body);
-	pthread_mutex_destroy(&w->cache.lock);
-	pthread_mutex_destroy(&w->lock);
-	free(w);
-}
-
-static struct snapcache *workers_cache(struct workers *w)
-{
-	return &w->cache;
-}
-
 void dataplane_worker_report(struct req *rq)
 {
 	struct apierr e = {0};
 	struct workers *w = rq->srv->workers;
 	const char *id = req_param(rq, "workerId");
-	if (!authorized_or_reply(rq))
-		return;
 	json_t *empty = json_object();
 	json_t *rec = jspec_parse(worker_fields, rq->body ? rq->body : empty, JM_CREATE, P_ANY, &e);
 	json_decref(empty);
@@ -716,15 +430,11 @@ void dataplane_worker_report(struct req *rq)
 	json_object_set_new(rec, "reportedAt", res_now());
 	json_object_set_new(rec, "account", json_string(rq->account));
 	json_object_set_new(rec, "region", json_string(rq->region));
-	pthread_mutex_lock(&w->lock);
-	bool full = json_object_size(w->by_id) >= MAX_WORKERS && !json_object_get(w->by_id, id);
-	if (!full)
-		json_object_set_new(w->by_id, id, json_deep_copy(rec));
-	pthread_mutex_unlock(&w->lock);
-	json_object_del(rec, "account");  /* stored to keep accounts apart, not shown */
+	bool full = !workers_report(w, id, rec);
+	json_object_del(rec, "account"); /* stored to keep accounts apart, not shown */
 	json_object_del(rec, "region");
 	if (full)
-		reply_errf(rq, E_BAD_REQUEST, "Too many workers (at most %d)", MAX_WORKERS);
+		reply_errf(rq, E_BAD_REQUEST, "Too many workers (at most %d)", WORKERS_MAX);
 	else
 		reply_json(rq, 200, rec);
 	json_decref(rec);
@@ -732,42 +442,14 @@ void dataplane_worker_report(struct req *rq)
 
 void dataplane_workers(struct req *rq)
 {
-	struct workers *w = rq->srv->workers;
 	int64_t current = 0;
-	const char *id;
-	json_t *rec;
-	if (!authorized_or_reply(rq))
-		return;
 	enum db_rc rc = db_revision(rq->db, &current, NULL, NULL);
 	if (rc != DB_OK) {
 		reply_db_error(rq, rc);
 		return;
 	}
-	json_t *items = json_array();
-	pthread_mutex_lock(&w->lock);
-	json_object_foreach(w->by_id, id, rec) {
-		if (strcmp(json_string_value(json_object_get(rec, "account")), rq->account) ||
-		    strcmp(json_string_value(json_object_get(rec, "region")), rq->region))
-			continue;
-		json_t *item = json_deep_copy(rec);
-		json_int_t rev = json_integer_value(json_object_get(rec, "revision"));
-		json_object_del(item, "account");
-		json_object_del(item, "region");
-		json_object_set_new(item, "behind", json_integer(current > rev ? current - rev : 0));
-		json_array_append_new(items, item);
-	}
-	pthread_mutex_unlock(&w->lock);
+	json_t *items = workers_list(rq->srv->workers, rq->account, rq->region, current);
 	json_t *doc = json_pack("{s:I,s:o}", "revision", (json_int_t)current, "items", items);
 	reply_json(rq, 200, doc);
 	json_decref(doc);
-}
-
-void workers_each(struct workers *w, workers_fn fn, void *ctx)
-{
-	const char *id;
-	json_t *rec;
-	pthread_mutex_lock(&w->lock);
-	json_object_foreach(w->by_id, id, rec)
-		fn(id, (int64_t)json_integer_value(json_object_get(rec, "revision")), ctx);
-	pthread_mutex_unlock(&w->lock);
 }

@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 struct embedded_file {
-	const char *path;           /* relative to console/, e.g. "index.html" */
-	const unsigned char *data;  /* the bytes, NUL-terminated for convenience */
+	const char *path;	   /* relative to console/, e.g. "index.html" */
+	const unsigned char *data; /* the bytes, NUL-terminated for convenience */
 	size_t len;
 };
 extern const struct embedded_file embedded_files[];

@@ -57,3 +57,21 @@ json_t *err_body(const struct apierr *e)
 		json_object_set_new(body, "limitType", json_string(e->limit_type));
 	return body;
 }
+
+enum err err_db(enum db_rc rc, struct apierr *e)
+{
+	switch (rc) {
+	case DB_OK: return E_OK;
+	case DB_BUSY:
+		return err_set(
+			e, E_CONFLICT,
+			"Unable to complete operation due to concurrent modification. Please "
+			"try again later.");
+	case DB_FULL:
+		return err_set(e, E_UNAVAILABLE, "The database is full; the change was not saved");
+	case DB_READONLY:
+		return err_set(e, E_UNAVAILABLE,
+			       "The database cannot be written; the change was not saved");
+	default: return err_set(e, E_INTERNAL, "Internal storage error");
+	}
+}

@@ -81,8 +81,8 @@ void pagetoken_encode(const unsigned char key[TOKEN_KEY_LEN], const char *list, 
 	out[n] = '\0';
 }
 
-bool pagetoken_decode(const unsigned char key[TOKEN_KEY_LEN], const char *list,
-		      const char *token, int64_t *seq)
+bool pagetoken_decode(const unsigned char key[TOKEN_KEY_LEN], const char *list, const char *token,
+		      int64_t *seq)
 {
 	char b64[TOKEN_MAX];
 	unsigned char raw[TOKEN_MAX];

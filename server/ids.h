@@ -20,7 +20,7 @@ void pagetoken_encode(const unsigned char key[TOKEN_KEY_LEN], const char *list, 
 
 /* Verifies a token made by pagetoken_encode for the same key and list; on success stores the
  * row to continue after in *seq. */
-bool pagetoken_decode(const unsigned char key[TOKEN_KEY_LEN], const char *list,
-		      const char *token, int64_t *seq);
+bool pagetoken_decode(const unsigned char key[TOKEN_KEY_LEN], const char *list, const char *token,
+		      int64_t *seq);
 
 #endif

@@ -32,8 +32,7 @@ static enum err check_len(const char *where, const char *name, const json_t *v, 
 	return E_OK;
 }
 
-static enum err wrong_type(const char *where, const char *name, const char *want,
-			   struct apierr *e)
+static enum err wrong_type(const char *where, const char *name, const char *want, struct apierr *e)
 {
 	return err_set(e, E_BAD_REQUEST, "Invalid type for %s%s: expected %s", where, name, want);
 }
@@ -48,11 +47,12 @@ static enum err check_strmap(const char *where, const struct jfield *f, const js
 	json_object_foreach((json_t *)v, k, val) {
 		if (!json_is_string(val))
 			return err_set(e, E_BAD_REQUEST,
-				       "Invalid type for %s%s.%s: expected a string", where, f->name,
-				       k);
+				       "Invalid type for %s%s.%s: expected a string", where,
+				       f->name, k);
 		if (*k == '\0')
-			return err_set(e, E_BAD_REQUEST, "Invalid key for %s%s: keys must not be empty",
-				       where, f->name);
+			return err_set(e, E_BAD_REQUEST,
+				       "Invalid key for %s%s: keys must not be empty", where,
+				       f->name);
 		/* "" is how an update deletes a key; the merged result is checked again. */
 		if (has_limits(f) && json_string_length(val) > 0 &&
 		    check_len(where, f->name, val, f->min, f->max, e))
@@ -79,7 +79,8 @@ static enum err check_value(const char *where, const struct jfield *f, const jso
 	case J_INT:
 		if (!json_is_integer(v))
 			return wrong_type(where, f->name, "an integer", e);
-		if (has_limits(f) && (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
+		if (has_limits(f) &&
+		    (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
 			return err_set(e, E_BAD_REQUEST,
 				       "Invalid value for %s%s: %" JSON_INTEGER_FORMAT
 				       ". Must be between %lld and %lld",
@@ -99,8 +100,9 @@ static enum err check_value(const char *where, const struct jfield *f, const jso
 		for (const char *const *en = f->enums; *en; en++)
 			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
 				 en == f->enums ? "" : ", ", *en);
-		return err_set(e, E_BAD_REQUEST, "Invalid value for %s%s: %.128s. Must be one of [%s]",
-			       where, f->name, json_string_value(v), list);
+		return err_set(e, E_BAD_REQUEST,
+			       "Invalid value for %s%s: %.128s. Must be one of [%s]", where,
+			       f->name, json_string_value(v), list);
 	}
 	case J_STRMAP:
 		if (check_strmap(where, f, v, e))
@@ -145,15 +147,14 @@ static enum err check_value(const char *where, const struct jfield *f, const jso
 		json_object_foreach((json_t *)v, k, item) {
 			if (!json_is_object(item))
 				return err_set(e, E_BAD_REQUEST,
-					       "Invalid type for %s%s.%s: expected an object", where,
-					       f->name, k);
+					       "Invalid type for %s%s.%s: expected an object",
+					       where, f->name, k);
 			snprintf(sub, sizeof sub, "%s%s.%s.", where, f->name, k);
 			if (jspec_check_object(f->sub, item, sub, e))
 				return e->code;
 		}
 		break;
-	case J_ANY:
-		break;
+	case J_ANY: break;
 	}
 checked:
 	return f->check ? f->check(f, v, e) : E_OK;
@@ -176,8 +177,8 @@ enum err jspec_check_object(const struct jfield *fields, const json_t *in, const
 	return E_OK;
 }
 
-json_t *jspec_parse(const struct jfield *fields, const json_t *in, enum jmode mode,
-		    unsigned proto, struct apierr *e)
+json_t *jspec_parse(const struct jfield *fields, const json_t *in, enum jmode mode, unsigned proto,
+		    struct apierr *e)
 {
 	unsigned accept = mode == JM_CREATE ? F_CREATE : F_UPDATE;
 	json_t *doc = NULL;
@@ -202,7 +203,7 @@ json_t *jspec_parse(const struct jfield *fields, const json_t *in, enum jmode mo
 		if (check_value("", f, v, e))
 			goto fail;
 		if (f->proto && !(f->proto & proto))
-			continue;  /* the other protocol's member: accepted, dropped */
+			continue; /* the other protocol's member: accepted, dropped */
 		json_object_set(doc, f->name, v);
 	}
 	return doc;
@@ -290,8 +291,11 @@ bool jis_arn(const char *s)
 
 size_t jutf8_char(const unsigned char *s)
 {
-	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
-		 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+	size_t n = s[0] < 0x80			  ? 1
+		   : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+		   : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+		   : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+						  : 0;
 	for (size_t i = 1; i < n; i++)
 		if ((s[i] & 0xC0) != 0x80)
 			return 0;
@@ -330,13 +334,14 @@ enum err jcheck_tags(const struct jfield *f, const json_t *v, struct apierr *e)
 	const char *k;
 	json_t *val;
 	if (json_object_size(v) > 50)
-		return err_set(e, E_BAD_REQUEST, "Invalid value for %s: at most 50 tags are allowed",
-			       f->name);
+		return err_set(e, E_BAD_REQUEST,
+			       "Invalid value for %s: at most 50 tags are allowed", f->name);
 	json_object_foreach((json_t *)v, k, val) {
 		long long klen = utf8_len(k, strlen(k));
 		if (klen < 1 || klen > 128)
 			return err_set(e, E_BAD_REQUEST,
-				       "Invalid tag key %.140s: length must be between 1 and 128", k);
+				       "Invalid tag key %.140s: length must be between 1 and 128",
+				       k);
 		if (strncmp(k, "aws:", 4) == 0)
 			return err_set(e, E_BAD_REQUEST,
 				       "Invalid tag key %.140s: the aws: prefix is reserved", k);
@@ -345,4 +350,11 @@ enum err jcheck_tags(const struct jfield *f, const json_t *v, struct apierr *e)
 				       "Invalid tag value for %.140s: at most 256 characters", k);
 	}
 	return E_OK;
+}
+
+void jcopy_member(json_t *dst, const char *to, const json_t *src, const char *from)
+{
+	json_t *v = json_object_get(src, from);
+	if (v && !json_is_null(v))
+		json_object_set(dst, to, v);
 }

@@ -17,33 +17,33 @@
 /* Which API protocols a member belongs to. On the other protocol the member is accepted and
  * dropped (AWS does that; Terraform always sends some WebSocket-only members). */
 enum {
-	P_WS = 1u << 0,    /* WEBSOCKET */
-	P_HTTP = 1u << 1,  /* HTTP */
+	P_WS = 1u << 0,	  /* WEBSOCKET */
+	P_HTTP = 1u << 1, /* HTTP */
 	P_ANY = P_WS | P_HTTP,
 };
 
 enum jtype {
-	J_STR,     /* string, length min..max */
-	J_INT,     /* integer, value min..max */
+	J_STR, /* string, length min..max */
+	J_INT, /* integer, value min..max */
 	J_BOOL,
-	J_ENUM,    /* string, one of enums[] */
+	J_ENUM,	   /* string, one of enums[] */
 	J_STRMAP,  /* object of strings; value length min..max */
 	J_MAPMAP,  /* object of objects of strings (responseParameters) */
 	J_STRLIST, /* array of strings, each length min..max */
 	J_INTLIST, /* array of integers, each min..max */
-	J_OBJ,     /* object validated by the `sub` table */
+	J_OBJ,	   /* object validated by the `sub` table */
 	J_OBJMAP,  /* object whose values are validated by the `sub` table */
-	J_ANY,     /* any JSON value; server-assigned only */
+	J_ANY,	   /* any JSON value; server-assigned only */
 };
 
 enum {
-	F_CREATE = 1u << 0,  /* accepted in Create* */
-	F_UPDATE = 1u << 1,  /* accepted in Update* */
+	F_CREATE = 1u << 0, /* accepted in Create* */
+	F_UPDATE = 1u << 1, /* accepted in Update* */
 	F_IN = F_CREATE | F_UPDATE,
 	F_REQUIRED = 1u << 2, /* Create* fails without it */
-	F_SERVER = 1u << 3,  /* assigned by the server, never taken from a request */
-	F_MERGE = 1u << 4,   /* maps: an update merges keys; "" or {} as a value deletes the key */
-	F_HIDDEN = 1u << 5,  /* stored, never rendered */
+	F_SERVER = 1u << 3,   /* assigned by the server, never taken from a request */
+	F_MERGE = 1u << 4,    /* maps: an update merges keys; "" or {} as a value deletes the key */
+	F_HIDDEN = 1u << 5,   /* stored, never rendered */
 	F_UPDATE_REQUIRED = 1u << 6, /* Update* fails without it too (the model says so) */
 };
 
@@ -57,16 +57,16 @@ typedef json_t *(*jdefault_fn)(const json_t *doc, unsigned proto);
 typedef enum err (*jcheck_fn)(const struct jfield *f, const json_t *v, struct apierr *e);
 
 struct jfield {
-	const char *name;            /* wire name (camelCase) */
+	const char *name; /* wire name (camelCase) */
 	enum jtype type;
-	long long min, max;          /* J_STR/J_STRMAP/J_STRLIST: length; J_INT: value; 0,0 = none */
-	unsigned flags;              /* F_* */
-	unsigned proto;              /* P_* the member is stored for; 0 means P_ANY */
-	const char *const *enums;    /* J_ENUM: NULL-terminated */
-	const struct jfield *sub;    /* J_OBJ/J_OBJMAP: member table, ended by a {0} row */
-	jdefault_fn dflt;            /* default when unset, or NULL */
-	const char *dflt_str;        /* a constant string default (instead of dflt), or NULL */
-	jcheck_fn check;             /* extra rule, or NULL */
+	long long min, max;	  /* J_STR/J_STRMAP/J_STRLIST: length; J_INT: value; 0,0 = none */
+	unsigned flags;		  /* F_* */
+	unsigned proto;		  /* P_* the member is stored for; 0 means P_ANY */
+	const char *const *enums; /* J_ENUM: NULL-terminated */
+	const struct jfield *sub; /* J_OBJ/J_OBJMAP: member table, ended by a {0} row */
+	jdefault_fn dflt;	  /* default when unset, or NULL */
+	const char *dflt_str;	  /* a constant string default (instead of dflt), or NULL */
+	jcheck_fn check;	  /* extra rule, or NULL */
 };
 
 enum jmode { JM_CREATE, JM_UPDATE };
@@ -75,8 +75,8 @@ enum jmode { JM_CREATE, JM_UPDATE };
  * `proto`. Members not in the table, server-assigned members and members of the other
  * protocol are dropped. Returns a new object holding the accepted members, or NULL with e
  * set (a 400 naming the member and the rule). */
-json_t *jspec_parse(const struct jfield *fields, const json_t *in, enum jmode mode,
-		    unsigned proto, struct apierr *e);
+json_t *jspec_parse(const struct jfield *fields, const json_t *in, enum jmode mode, unsigned proto,
+		    struct apierr *e);
 
 /* Checks `in` (an object) against a nested table, as jspec_parse does, without dropping.
  * `where` prefixes member names in messages ("tlsConfig."). */
@@ -100,6 +100,8 @@ enum err jcheck_tags(const struct jfield *f, const json_t *v, struct apierr *e);
 
 /* The string member `name` of obj, or NULL (absent or not a string). Borrowed. */
 const char *jstr(const json_t *obj, const char *name);
+/* Sets dst[to] to src[from] (a new reference) when src has it and it is not null. */
+void jcopy_member(json_t *dst, const char *to, const json_t *src, const char *from);
 
 /* Whether s is non-NULL and starts with prefix. */
 bool jstarts_with(const char *s, const char *prefix);

@@ -7,9 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http.h"
 #include "jspec.h"
-#include "router.h"
 
 /* Set once by log_setup before any thread starts; read-only afterwards. */
 static bool as_json;
@@ -44,7 +42,7 @@ struct line {
 
 static void put(struct line *l, const char *s, size_t n)
 {
-	size_t room = sizeof l->buf - 2 - l->len;  /* keep room for '\n' and '\0' */
+	size_t room = sizeof l->buf - 2 - l->len; /* keep room for '\n' and '\0' */
 	if (n > room)
 		n = room;
 	memcpy(l->buf + l->len, s, n);
@@ -132,29 +130,28 @@ static void emit(struct line *l)
 	(void)w;
 }
 
-void log_request(const struct req *rq, double ms)
+void log_request(const struct log_request *r)
 {
 	struct line l = {.len = 0};
-	const char *op = rq->route ? rq->route->op : "-";
 	if (!log_enabled(LOG_INFO))
 		return;
 	put_time(&l);
 	if (as_json) {
 		puts_(&l, ",\"level\":\"info\"");
-		put_member(&l, "requestId", rq->request_id, 64);
-		put_member(&l, "method", rq->method, 16);
-		put_member(&l, "path", rq->path, 200);
-		put_member(&l, "operation", op, 64);
-		putf(&l, ",\"status\":%u,\"ms\":%.3f", rq->status, ms);
-		put_member(&l, "account", rq->account, 32);
-		put_member(&l, "apiId", rq->log_api, 16);
+		put_member(&l, "requestId", r->request_id, 64);
+		put_member(&l, "method", r->method, 16);
+		put_member(&l, "path", r->path, 200);
+		put_member(&l, "operation", r->op, 64);
+		putf(&l, ",\"status\":%u,\"ms\":%.3f", r->status, r->ms);
+		put_member(&l, "account", r->account, 32);
+		put_member(&l, "apiId", r->api, 16);
 	} else {
-		putf(&l, " %s ", rq->request_id);
-		put_str(&l, rq->method, 16, false);
+		putf(&l, " %s ", r->request_id);
+		put_str(&l, r->method, 16, false);
 		put(&l, " ", 1);
-		put_str(&l, rq->path ? rq->path : "-", 200, false);
-		putf(&l, " %s %u %.2fms account=%s api=%s", op, rq->status, ms,
-		     rq->account[0] ? rq->account : "-", rq->log_api[0] ? rq->log_api : "-");
+		put_str(&l, r->path ? r->path : "-", 200, false);
+		putf(&l, " %s %u %.2fms account=%s api=%s", r->op, r->status, r->ms,
+		     r->account[0] ? r->account : "-", r->api[0] ? r->api : "-");
 	}
 	emit(&l);
 }

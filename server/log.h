@@ -6,8 +6,6 @@
 
 #include <stdbool.h>
 
-struct req;
-
 enum { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* "error", "warn", "info", "debug" → LOG_*, or -1. */
@@ -25,7 +23,17 @@ bool log_enabled(int level);
  *   text: 2024-05-01T12:00:00.123Z 6f1c…-… GET /v2/apis GetApis 200 0.41ms account=… api=-
  *   json: {"time":…,"level":"info","requestId":…,"method":…,"path":…,"operation":…,
  *          "status":200,"ms":0.41,"account":…,"apiId":null} */
-void log_request(const struct req *rq, double ms);
+struct log_request {
+	const char *request_id; /* x-amzn-RequestId */
+	const char *method;
+	const char *path; /* raw, as received; NULL = "-" */
+	const char *op;	  /* operation name, or "-" */
+	unsigned status;
+	double ms;	     /* receipt to answer */
+	const char *account; /* "" = "-" */
+	const char *api;     /* apiId, "" = "-" */
+};
+void log_request(const struct log_request *r);
 
 /* A message at `level`, naming the request id users see in x-amzn-RequestId when request_id
  * is not NULL.

@@ -2,21 +2,25 @@
 #include <getopt.h>
 #include <openssl/rand.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "dataplane.h"
+#include "answer_cache.h"
 #include "cli.h"
 #include "http.h"
-#include "reqlimits.h"
 #include "log.h"
 #include "metrics.h"
 #include "park.h"
+#include "quick_create.h"
+#include "reqlimits.h"
+#include "res_deployments.h"
 #include "router.h"
 #include "server.h"
 #include "state.h"
+#include "workers.h"
 
 static const char usage[] =
 	"usage: apigwd [options]\n"
@@ -58,11 +62,32 @@ static const char usage[] =
 	"Point the AWS CLI at it: aws apigatewayv2 get-apis --endpoint-url http://127.0.0.1:8080\n"
 	"SIGINT/SIGTERM: stop accepting, finish requests in flight, close the database, exit 0.\n";
 
-enum { OPT_LISTEN = 256, OPT_PORT_FILE, OPT_DB, OPT_REGION, OPT_ACCOUNT, OPT_THREADS,
-       OPT_MAX_BODY, OPT_MAX_CONN, OPT_QUIET, OPT_ROUTES, OPT_VERSION, OPT_HELP,
-       OPT_DP_TOKEN, OPT_RETENTION, OPT_AUTH, OPT_INSECURE, OPT_RATE, OPT_BURST,
-       OPT_ALLOW_RESET, OPT_SEED, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_MAX_CONN_IP,
-       OPT_CONN_TIMEOUT };
+enum {
+	OPT_LISTEN = 256,
+	OPT_PORT_FILE,
+	OPT_DB,
+	OPT_REGION,
+	OPT_ACCOUNT,
+	OPT_THREADS,
+	OPT_MAX_BODY,
+	OPT_MAX_CONN,
+	OPT_QUIET,
+	OPT_ROUTES,
+	OPT_VERSION,
+	OPT_HELP,
+	OPT_DP_TOKEN,
+	OPT_RETENTION,
+	OPT_AUTH,
+	OPT_INSECURE,
+	OPT_RATE,
+	OPT_BURST,
+	OPT_ALLOW_RESET,
+	OPT_SEED,
+	OPT_LOG_FORMAT,
+	OPT_LOG_LEVEL,
+	OPT_MAX_CONN_IP,
+	OPT_CONN_TIMEOUT
+};
 
 static const struct option options[] = {
 	{"listen", required_argument, NULL, OPT_LISTEN},
@@ -129,15 +154,69 @@ static bool valid_account(const char *s)
 	return true;
 }
 
+/* The numeric flags: each a whole number from 1 to max, stored into one member of
+ * server_config. `wants` completes "apigwd: --NAME wants ..." when the value is refused. */
+enum num_type { NUM_UNSIGNED, NUM_SIZE, NUM_LLONG, NUM_DOUBLE };
+static const struct num_flag {
+	int opt;
+	const char *name;
+	unsigned long long max;
+	enum num_type type;
+	size_t offset; /* of the member in struct server_config */
+	const char *wants;
+} num_flags[] = {
+	{OPT_THREADS, "threads", 256, NUM_UNSIGNED, offsetof(struct server_config, threads),
+	 "1-256"},
+	{OPT_MAX_BODY, "max-body", 1ull << 30, NUM_SIZE, offsetof(struct server_config, max_body),
+	 "1 to 1073741824 bytes"},
+	{OPT_MAX_CONN, "max-connections", 1000000, NUM_UNSIGNED,
+	 offsetof(struct server_config, max_connections), "a positive number"},
+	{OPT_MAX_CONN_IP, "max-connections-per-ip", 1000000, NUM_UNSIGNED,
+	 offsetof(struct server_config, max_conn_per_ip), "a positive number"},
+	{OPT_CONN_TIMEOUT, "conn-timeout", 86400, NUM_UNSIGNED,
+	 offsetof(struct server_config, conn_timeout), "1 to 86400 seconds"},
+	{OPT_RETENTION, "change-retention", 1ull << 40, NUM_LLONG,
+	 offsetof(struct server_config, change_retention), "a positive number"},
+	{OPT_RATE, "rate", 1000000, NUM_DOUBLE, offsetof(struct server_config, rate),
+	 "a positive number"},
+	{OPT_BURST, "burst", 1000000, NUM_DOUBLE, offsetof(struct server_config, burst),
+	 "a positive number"},
+};
+
+/* Sets the numeric flag `opt` from s: 1; 0 after saying why it is refused; -1 when opt is no
+ * numeric flag. */
+static int num_flag(int opt, const char *s, struct server_config *cfg)
+{
+	unsigned long long n;
+	for (size_t i = 0; i < sizeof num_flags / sizeof num_flags[0]; i++) {
+		const struct num_flag *f = &num_flags[i];
+		if (f->opt != opt)
+			continue;
+		if (!parse_num(s, f->max, &n) || n == 0) {
+			fprintf(stderr, "apigwd: --%s wants %s\n", f->name, f->wants);
+			return 0;
+		}
+		char *member = (char *)cfg + f->offset;
+		switch (f->type) {
+		case NUM_UNSIGNED: *(unsigned *)(void *)member = (unsigned)n; break;
+		case NUM_SIZE: *(size_t *)(void *)member = (size_t)n; break;
+		case NUM_LLONG: *(long long *)(void *)member = (long long)n; break;
+		case NUM_DOUBLE: *(double *)(void *)member = (double)n; break;
+		}
+		return 1;
+	}
+	return -1;
+}
+
 static int parse_args(int argc, char **argv, struct server_config *cfg)
 {
 	int opt;
-	unsigned long long n;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_LISTEN:
 			if (!parse_listen(optarg, cfg)) {
-				fprintf(stderr, "apigwd: --listen wants HOST:PORT, got %s\n", optarg);
+				fprintf(stderr, "apigwd: --listen wants HOST:PORT, got %s\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -146,45 +225,11 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		case OPT_REGION: cfg->region = optarg; break;
 		case OPT_ACCOUNT:
 			if (!valid_account(optarg)) {
-				fprintf(stderr, "apigwd: --account-id wants 12 digits, got %s\n", optarg);
+				fprintf(stderr, "apigwd: --account-id wants 12 digits, got %s\n",
+					optarg);
 				return 2;
 			}
 			cfg->account_id = optarg;
-			break;
-		case OPT_THREADS:
-			if (!parse_num(optarg, 256, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --threads wants 1-256\n");
-				return 2;
-			}
-			cfg->threads = (unsigned)n;
-			break;
-		case OPT_MAX_BODY:
-			if (!parse_num(optarg, 1ull << 30, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --max-body wants 1 to 1073741824 bytes\n");
-				return 2;
-			}
-			cfg->max_body = (size_t)n;
-			break;
-		case OPT_MAX_CONN:
-			if (!parse_num(optarg, 1000000, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --max-connections wants a positive number\n");
-				return 2;
-			}
-			cfg->max_connections = (unsigned)n;
-			break;
-		case OPT_MAX_CONN_IP:
-			if (!parse_num(optarg, 1000000, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --max-connections-per-ip wants a positive number\n");
-				return 2;
-			}
-			cfg->max_conn_per_ip = (unsigned)n;
-			break;
-		case OPT_CONN_TIMEOUT:
-			if (!parse_num(optarg, 86400, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --conn-timeout wants 1 to 86400 seconds\n");
-				return 2;
-			}
-			cfg->conn_timeout = (unsigned)n;
 			break;
 		case OPT_QUIET: cfg->quiet = 1; break;
 		case OPT_DP_TOKEN:
@@ -194,13 +239,6 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			}
 			cfg->dataplane_token = optarg;
 			break;
-		case OPT_RETENTION:
-			if (!parse_num(optarg, 1ull << 40, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --change-retention wants a positive number\n");
-				return 2;
-			}
-			cfg->change_retention = (long long)n;
-			break;
 		case OPT_AUTH:
 			if (strcmp(optarg, "none") && strcmp(optarg, "sigv4")) {
 				fprintf(stderr, "apigwd: --auth wants none or sigv4\n");
@@ -209,15 +247,6 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			cfg->auth_sigv4 = strcmp(optarg, "sigv4") == 0;
 			break;
 		case OPT_INSECURE: cfg->insecure = 1; break;
-		case OPT_RATE:
-		case OPT_BURST:
-			if (!parse_num(optarg, 1000000, &n) || n == 0) {
-				fprintf(stderr, "apigwd: --%s wants a positive number\n",
-					opt == OPT_RATE ? "rate" : "burst");
-				return 2;
-			}
-			*(opt == OPT_RATE ? &cfg->rate : &cfg->burst) = (double)n;
-			break;
 		case OPT_ALLOW_RESET: cfg->allow_reset = 1; break;
 		case OPT_SEED: cfg->seed_file = optarg; break;
 		case OPT_LOG_FORMAT:
@@ -229,7 +258,8 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			break;
 		case OPT_LOG_LEVEL:
 			if ((cfg->log_level = log_level_parse(optarg)) < 0) {
-				fprintf(stderr, "apigwd: --log-level wants error, warn, info or debug\n");
+				fprintf(stderr,
+					"apigwd: --log-level wants error, warn, info or debug\n");
 				return 2;
 			}
 			break;
@@ -240,7 +270,13 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			return 0;
 		case OPT_VERSION: printf("apigwd %s\n", APIGWD_VERSION); return 0;
 		case OPT_HELP: fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		default:
+			switch (num_flag(opt, optarg, cfg)) {
+			case 1: break;
+			case 0: return 2;
+			default: fputs(usage, stderr); return 2;
+			}
+			break;
 		}
 	}
 	if (optind < argc) {
@@ -251,12 +287,13 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		cfg->burst = cfg->rate;
 	/* Unauthenticated access is for fixtures on this machine. */
 	if (!cfg->auth_sigv4 && !cfg->insecure && strncmp(cfg->listen_host, "127.", 4) != 0) {
-		fprintf(stderr, "apigwd: --auth none on %s would let anyone in: listen on loopback, "
-				"use --auth sigv4, or pass --insecure\n",
+		fprintf(stderr,
+			"apigwd: --auth none on %s would let anyone in: listen on loopback, "
+			"use --auth sigv4, or pass --insecure\n",
 			cfg->listen_host);
 		return 2;
 	}
-	return -1;  /* go on */
+	return -1; /* go on */
 }
 
 struct key_ctx {
@@ -306,32 +343,31 @@ static int write_port_file(const char *path, unsigned port)
 /* `apigwd COMMAND ...`: the administrative commands, each in its own file. */
 static const struct {
 	const char *name;
-	int (*run)(int argc, char **argv);  /* argv[0] is the command's name */
+	int (*run)(int argc, char **argv); /* argv[0] is the command's name */
 } commands[] = {
-	{"credentials", cmd_credentials},  /* cli_credentials.c */
-	{"export", cmd_export},            /* cli_admin.c */
-	{"import", cmd_import},
-	{"backup", cmd_backup},
-	{"restore", cmd_restore},
+	{"credentials", cmd_credentials}, /* cli_credentials.c */
+	{"export", cmd_export},		  /* cli_admin.c */
+	{"import", cmd_import},		  {"backup", cmd_backup}, {"restore", cmd_restore},
 };
 
 int main(int argc, char **argv)
 {
 	struct server srv = {
-		.cfg = {
-			.listen_host = "127.0.0.1",
-			.port = 8080,
-			.db_path = "./apigwd.db",
-			.region = "us-east-1",
-			.account_id = "000000000000",
-			.max_body = 1 << 20,
-			.threads = 0,
-			.max_connections = 1024,
-			.max_conn_per_ip = 256,
-			.conn_timeout = 60,
-			.change_retention = 100000,
-			.log_level = LOG_INFO,
-		},
+		.cfg =
+			{
+				.listen_host = "127.0.0.1",
+				.port = 8080,
+				.db_path = "./apigwd.db",
+				.region = "us-east-1",
+				.account_id = "000000000000",
+				.max_body = 1 << 20,
+				.threads = 0,
+				.max_connections = 1024,
+				.max_conn_per_ip = 256,
+				.conn_timeout = 60,
+				.change_retention = 100000,
+				.log_level = LOG_INFO,
+			},
 	};
 	char err[512] = "";
 	int status = 1, sig = 0;
@@ -375,14 +411,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "apigwd: --seed %s: %s\n", srv.cfg.seed_file, err);
 		goto out;
 	}
-	srv.park = park_new();
+	srv.park = park_new(http_wake);
 	srv.workers = workers_new();
-	srv.metrics = metrics_new();
+	srv.answers = answer_cache_new();
+	srv.metrics = metrics_new(router_routes, router_count);
+	srv.hooks.auto_deploy = deployments_auto_deploy;
+	srv.hooks.api_written = api_quick_create;
 	if (srv.cfg.rate && !(srv.ratelimit = ratelimit_new(srv.cfg.rate, srv.cfg.burst))) {
 		fprintf(stderr, "apigwd: out of memory\n");
 		goto out;
 	}
-	if (!srv.park || !srv.workers || !srv.metrics) {
+	if (!srv.park || !srv.workers || !srv.answers || !srv.metrics) {
 		fprintf(stderr, "apigwd: cannot start the parking lot\n");
 		goto out;
 	}
@@ -397,20 +436,25 @@ int main(int argc, char **argv)
 	unsigned port = http_port(&srv);
 	if (srv.cfg.port_file && write_port_file(srv.cfg.port_file, port))
 		goto out;
-	log_msg(LOG_INFO, NULL, "apigwd %s listening on http://%s:%u (db %s, region %s, account %s)",
+	log_msg(LOG_INFO, NULL,
+		"apigwd %s listening on http://%s:%u (db %s, region %s, account %s)",
 		APIGWD_VERSION, srv.cfg.listen_host, port, srv.cfg.db_path, srv.cfg.region,
 		srv.cfg.account_id);
 	if (srv.cfg.auth_sigv4)
-		log_msg(LOG_INFO, NULL, "--auth sigv4: every /v2/ request must be signed with a key "
-					"of `apigwd credentials create`");
+		log_msg(LOG_INFO, NULL,
+			"--auth sigv4: every /v2/ request must be signed with a key "
+			"of `apigwd credentials create`");
 	if (srv.cfg.auth_sigv4 && !srv.cfg.dataplane_token)
-		log_msg(LOG_WARN, NULL, "--auth sigv4 without --dataplane-token: /dataplane/ is open "
-					"to anyone who can reach this address");
+		log_msg(LOG_WARN, NULL,
+			"--auth sigv4 without --dataplane-token: /dataplane/ is open "
+			"to anyone who can reach this address");
 	if (!srv.cfg.auth_sigv4)
-		log_msg(LOG_WARN, NULL, "--auth none: requests are not authenticated, any caller "
-					"may act as any account%s",
+		log_msg(LOG_WARN, NULL,
+			"--auth none: requests are not authenticated, any caller "
+			"may act as any account%s",
 			strncmp(srv.cfg.listen_host, "127.", 4) ? " (--insecure: and not only from "
-								  "this machine)" : "");
+								  "this machine)"
+								: "");
 
 	sigwait(&stop, &sig);
 	log_msg(LOG_INFO, NULL, "apigwd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -419,6 +463,7 @@ out:
 	http_stop(&srv);
 	park_free(srv.park);
 	workers_free(srv.workers);
+	answer_cache_free(srv.answers);
 	metrics_free(srv.metrics);
 	ratelimit_free(srv.ratelimit);
 	db_pool_close(srv.pool);

@@ -1,5 +1,5 @@
-/* metrics.c — the counters of metrics.h and GET /metrics, in the Prometheus text exposition
- * format 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/). */
+/* metrics.c — the counters of metrics.h and their part of the Prometheus text exposition
+ * (format 0.0.4); GET /metrics itself is ops_metrics.c, which adds what lives elsewhere. */
 #include "metrics.h"
 
 #include <stdatomic.h>
@@ -9,64 +9,62 @@
 #include <string.h>
 #include <time.h>
 
-#include "dataplane.h"
-#include "handlers.h"
-#include "park.h"
-#include "router.h"
-#include "server.h"
+#include "route.h"
 
 /* Upper bounds of the latency buckets, seconds. Blocking reads are held up to 300 s. */
-static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-				0.25,   0.5,   1,      2.5,   5,    10,    30,   60,  300};
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+				0.5,	1,     2.5,    5,     10,   30,	   60,	 300};
 enum { NBOUNDS = sizeof bounds / sizeof bounds[0] };
 
 /* Statuses counted one by one; anything outside is not a status an HTTP server sends. */
 enum { STATUS_MIN = 100, STATUS_MAX = 599, NSTATUS = STATUS_MAX - STATUS_MIN + 1 };
 
 struct histogram {
-	atomic_ullong bucket[NBOUNDS + 1];  /* observations per bucket, not cumulative; the last
-					       one is above every bound */
-	atomic_ullong sum_ns;               /* sum of the observations, nanoseconds */
+	atomic_ullong bucket[NBOUNDS + 1]; /* observations per bucket, not cumulative; the last
+					      one is above every bound */
+	atomic_ullong sum_ns;		   /* sum of the observations, nanoseconds */
 };
 
 struct op_metrics {
-	const char *name;                   /* operation name ("GetApis"), or "-"; static */
-	atomic_ullong by_status[NSTATUS];   /* answers per status */
+	const char *name;		  /* operation name ("GetApis"), or "-"; static */
+	atomic_ullong by_status[NSTATUS]; /* answers per status */
 	struct histogram latency;
 };
 
 struct metrics {
-	size_t nops;                        /* distinct operation names, plus "-" (the last) */
-	unsigned *op_of_route;              /* router_routes index → ops index; owned */
-	struct op_metrics *ops;             /* owned */
-	atomic_ullong commits;              /* COMMITs that produced a revision (a group
-					       commit's batch counts once) */
-	struct histogram commit_latency;    /* COMMIT start to durable */
-	time_t started;                     /* process start, Unix time */
+	size_t nops;			 /* distinct operation names, plus "-" (the last) */
+	size_t nroutes;			 /* rows of the route table */
+	unsigned *op_of_route;		 /* route index → ops index; owned */
+	struct op_metrics *ops;		 /* owned */
+	atomic_ullong commits;		 /* COMMITs that produced a revision (a group
+					    commit's batch counts once) */
+	struct histogram commit_latency; /* COMMIT start to durable */
+	time_t started;			 /* process start, Unix time */
 };
 
 /* When this thread's COMMIT began (CLOCK_MONOTONIC), or zero: set by metrics_commit_start,
  * taken by metrics_commit_done on the same thread. */
 static _Thread_local struct timespec commit_began;
 
-struct metrics *metrics_new(void)
+struct metrics *metrics_new(const struct route *routes, size_t nroutes)
 {
 	struct metrics *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
-	m->op_of_route = calloc(router_count ? router_count : 1, sizeof *m->op_of_route);
-	m->ops = calloc(router_count + 1, sizeof *m->ops);
+	m->nroutes = nroutes;
+	m->op_of_route = calloc(nroutes ? nroutes : 1, sizeof *m->op_of_route);
+	m->ops = calloc(nroutes + 1, sizeof *m->ops);
 	if (!m->op_of_route || !m->ops) {
 		metrics_free(m);
 		return NULL;
 	}
 	/* Several routes may share an operation name: they share its counters. */
-	for (size_t i = 0; i < router_count; i++) {
+	for (size_t i = 0; i < nroutes; i++) {
 		size_t j = 0;
-		while (j < m->nops && strcmp(m->ops[j].name, router_routes[i].op) != 0)
+		while (j < m->nops && strcmp(m->ops[j].name, routes[i].op) != 0)
 			j++;
 		if (j == m->nops)
-			m->ops[m->nops++].name = router_routes[i].op;
+			m->ops[m->nops++].name = routes[i].op;
 		m->op_of_route[i] = (unsigned)j;
 	}
 	m->ops[m->nops++].name = "-";
@@ -93,14 +91,13 @@ static void observe(struct histogram *h, double seconds)
 				  memory_order_relaxed);
 }
 
-void metrics_request(struct metrics *m, const struct route *route, unsigned status,
-		     double seconds)
+void metrics_request(struct metrics *m, size_t route, unsigned status, double seconds)
 {
 	if (!m || status < STATUS_MIN || status > STATUS_MAX)
 		return;
-	size_t op = m->nops - 1;  /* "-" */
-	if (route && route >= router_routes && route < router_routes + router_count)
-		op = m->op_of_route[route - router_routes];
+	size_t op = m->nops - 1; /* "-" */
+	if (route < m->nroutes)
+		op = m->op_of_route[route];
 	struct op_metrics *o = &m->ops[op];
 	atomic_fetch_add_explicit(&o->by_status[status - STATUS_MIN], 1, memory_order_relaxed);
 	observe(&o->latency, seconds < 0 ? 0 : seconds);
@@ -118,7 +115,7 @@ void metrics_commit_done(struct metrics *m)
 		return;
 	atomic_fetch_add_explicit(&m->commits, 1, memory_order_relaxed);
 	if (commit_began.tv_sec == 0 && commit_began.tv_nsec == 0)
-		return;  /* the COMMIT ran on another thread: counted, not timed */
+		return; /* the COMMIT ran on another thread: counted, not timed */
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double s = (double)(now.tv_sec - commit_began.tv_sec) +
@@ -130,7 +127,7 @@ void metrics_commit_done(struct metrics *m)
 /* ---- the exposition ---- */
 
 /* Writes s as a label value: backslash, double quote and newline escaped. */
-static void put_label(FILE *f, const char *s)
+void metrics_put_label(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -142,15 +139,14 @@ static void put_label(FILE *f, const char *s)
 	}
 }
 
-static void header(FILE *f, const char *name, const char *type, const char *help)
+void metrics_header(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* A histogram's series; `labels` is "" or `name="value"` pairs. The count is the sum of the
  * buckets as read, so +Inf always equals _count within one scrape. */
-static void put_histogram(FILE *f, const char *name, const char *labels,
-			  const struct histogram *h)
+static void put_histogram(FILE *f, const char *name, const char *labels, const struct histogram *h)
 {
 	unsigned long long cum = 0;
 	const char *sep = labels[0] ? "," : "";
@@ -178,60 +174,22 @@ static unsigned long long op_total(const struct op_metrics *o)
 	return n;
 }
 
-struct worker_lines {
-	FILE *f;
-	int64_t current;  /* the database's revision */
-	unsigned n;
-};
-
-static void worker_line(const char *id, int64_t revision, void *ctx)
+void metrics_write_requests(const struct metrics *m, FILE *f)
 {
-	struct worker_lines *w = ctx;
-	fputs("apigwd_dataplane_worker_behind_revisions{worker=\"", w->f);
-	put_label(w->f, id);
-	fprintf(w->f, "\"} %lld\n", (long long)(w->current > revision ? w->current - revision : 0));
-	w->n++;
-}
-
-static void count_worker(const char *id, int64_t revision, void *ctx)
-{
-	(void)id;
-	(void)revision;
-	(*(unsigned *)ctx)++;
-}
-
-void ops_metrics(struct req *rq)
-{
-	struct server *srv = rq->srv;
-	struct metrics *m = srv->metrics;
-	char *text = NULL;
-	size_t len = 0;
-	int64_t revision = 0, size = 0;
-	enum db_rc rc = db_revision(rq->db, &revision, NULL, NULL);
-	if (rc == DB_OK)
-		rc = db_size_bytes(rq->db, &size);
-	if (rc != DB_OK || !m) {
-		reply_errf(rq, E_INTERNAL, "Could not read the metrics (database error %d)", (int)rc);
-		return;
-	}
-	FILE *f = open_memstream(&text, &len);
-	if (!f) {
-		reply_errf(rq, E_INTERNAL, "Out of memory");
-		return;
-	}
-
-	header(f, "apigwd_requests_total", "counter", "Requests answered, by operation and status.");
+	metrics_header(f, "apigwd_requests_total", "counter",
+		       "Requests answered, by operation and status.");
 	for (size_t i = 0; i < m->nops; i++)
 		for (unsigned s = 0; s < NSTATUS; s++) {
 			unsigned long long n =
 				atomic_load_explicit(&m->ops[i].by_status[s], memory_order_relaxed);
 			if (n)
-				fprintf(f, "apigwd_requests_total{operation=\"%s\",status=\"%u\"} %llu\n",
+				fprintf(f,
+					"apigwd_requests_total{operation=\"%s\",status=\"%u\"} %llu\n",
 					m->ops[i].name, s + STATUS_MIN, n);
 		}
-	header(f, "apigwd_request_duration_seconds", "histogram",
-	       "Time from receiving a request to answering it (held requests included), by "
-	       "operation.");
+	metrics_header(f, "apigwd_request_duration_seconds", "histogram",
+		       "Time from receiving a request to answering it (held requests included), "
+		       "by operation.");
 	for (size_t i = 0; i < m->nops; i++) {
 		char labels[128];
 		if (!op_total(&m->ops[i]))
@@ -239,46 +197,21 @@ void ops_metrics(struct req *rq)
 		snprintf(labels, sizeof labels, "operation=\"%s\"", m->ops[i].name);
 		put_histogram(f, "apigwd_request_duration_seconds", labels, &m->ops[i].latency);
 	}
-	header(f, "apigwd_requests_in_flight", "gauge",
-	       "Requests received and not yet answered (this scrape included).");
-	fprintf(f, "apigwd_requests_in_flight %u\n", atomic_load(&srv->inflight));
-	header(f, "apigwd_held_requests", "gauge",
-	       "Blocking reads (data-plane long-polls) waiting for a change right now.");
-	fprintf(f, "apigwd_held_requests %u\n", srv->park ? park_count(srv->park) : 0);
+}
 
-	header(f, "apigwd_db_commits_total", "counter",
-	       "Database COMMITs that changed something (with group commit, one per batch of "
-	       "writes).");
+void metrics_write_commits(const struct metrics *m, FILE *f)
+{
+	metrics_header(f, "apigwd_db_commits_total", "counter",
+		       "Database COMMITs that changed something (with group commit, one per batch "
+		       "of writes).");
 	fprintf(f, "apigwd_db_commits_total %llu\n",
 		atomic_load_explicit(&m->commits, memory_order_relaxed));
-	header(f, "apigwd_db_commit_duration_seconds", "histogram",
-	       "Time a COMMIT takes, from its start to the change being durable.");
+	metrics_header(f, "apigwd_db_commit_duration_seconds", "histogram",
+		       "Time a COMMIT takes, from its start to the change being durable.");
 	put_histogram(f, "apigwd_db_commit_duration_seconds", "", &m->commit_latency);
-	header(f, "apigwd_db_size_bytes", "gauge", "Size of the database (page_count * page_size).");
-	fprintf(f, "apigwd_db_size_bytes %lld\n", (long long)size);
-	header(f, "apigwd_revision", "gauge", "The database's current revision.");
-	fprintf(f, "apigwd_revision %lld\n", (long long)revision);
+}
 
-	unsigned nworkers = 0;
-	if (srv->workers)
-		workers_each(srv->workers, count_worker, &nworkers);
-	header(f, "apigwd_dataplane_workers", "gauge", "Data-plane workers that reported status.");
-	fprintf(f, "apigwd_dataplane_workers %u\n", nworkers);
-	header(f, "apigwd_dataplane_worker_behind_revisions", "gauge",
-	       "Current revision minus the revision a worker last reported applied.");
-	struct worker_lines wl = {.f = f, .current = revision};
-	if (srv->workers)
-		workers_each(srv->workers, worker_line, &wl);
-
-	header(f, "apigwd_build_info", "gauge", "Always 1; the version is a label.");
-	fprintf(f, "apigwd_build_info{version=\"%s\"} 1\n", APIGWD_VERSION);
-	header(f, "process_start_time_seconds", "gauge", "Start time of the process, Unix time.");
-	fprintf(f, "process_start_time_seconds %lld\n", (long long)m->started);
-	if (fclose(f) != 0 || !text) {
-		free(text);
-		reply_errf(rq, E_INTERNAL, "Out of memory");
-		return;
-	}
-	reply_text(rq, 200, text, len);
-	rq->content_type = "text/plain; version=0.0.4; charset=utf-8";
+time_t metrics_started(const struct metrics *m)
+{
+	return m->started;
 }

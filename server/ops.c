@@ -3,7 +3,7 @@
 
 #include "handlers.h"
 #include "log.h"
-#include "router.h"
+#include "route.h"
 #include "server.h"
 
 /* How long the health check waits for the write lock before calling the database
@@ -22,8 +22,10 @@ void ops_health(struct req *rq)
 	if (rrc == DB_OK)
 		json_object_set_new(doc, "revision", json_integer(revision));
 	if (!ok)
-		log_msg(LOG_WARN, rq->request_id, "health: the database %s cannot be written "
-			"(error %d)", srv->cfg.db_path, (int)(rc != DB_OK ? rc : rrc));
+		log_msg(LOG_WARN, rq->request_id,
+			"health: the database %s cannot be written "
+			"(error %d)",
+			srv->cfg.db_path, (int)(rc != DB_OK ? rc : rrc));
 	reply_json(rq, ok ? 200 : 503, doc);
 	json_decref(doc);
 }
@@ -38,7 +40,8 @@ void ops_reset(struct req *rq)
 {
 	if (!rq->srv->cfg.allow_reset) {
 		/* As for any path apigwd does not serve: the endpoint does not exist. */
-		reply_errf(rq, E_NOT_FOUND, "No operation at POST /_apigwd/reset (start apigwd with "
+		reply_errf(rq, E_NOT_FOUND,
+			   "No operation at POST /_apigwd/reset (start apigwd with "
 			   "--allow-reset to enable it)");
 		return;
 	}

@@ -7,7 +7,7 @@
  * database error) it wakes everyone, who look for themselves. */
 #include "park.h"
 
-#include <microhttpd.h>
+#include <assert.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "db.h"
-#include "http.h"
+#include "request.h"
 #include "server.h"
 
 /* The dispatcher matches at most this many distinct scopes and changed roots per commit, and
@@ -25,40 +25,35 @@ enum { MAX_SCOPES = 16, MAX_ROOTS = 256, MAX_CHANGES = 20000, TICK_MS = 50 };
 
 /* One parked request and what it waits on. */
 struct parked {
-	struct req *rq;
+	struct req *rq;	       /* suspended by the lifecycle; borrowed */
+	int64_t seen;	       /* the revision its handler saw */
+	struct timespec until; /* when its wait ends (CLOCK_MONOTONIC) */
 	char account[32], region[32];
-	char root[128];           /* the apiId it waits on; "" = any change of its scope */
+	char root[128]; /* the apiId it waits on; "" = any change of its scope */
 	struct parked *next;
 };
 
 struct park {
 	pthread_mutex_t lock;
-	pthread_cond_t tick;      /* a commit, a close, or the next timer tick */
-	pthread_t thread;         /* the dispatcher */
-	struct parked *head;      /* parked requests */
+	pthread_cond_t tick; /* a commit, a close, or the next timer tick */
+	pthread_t thread;    /* the dispatcher */
+	struct parked *head; /* parked requests */
 	unsigned count;
-	int64_t revision;         /* newest revision committed */
-	int64_t examined;         /* the parked were matched against every change up to this */
-	struct db_pool *pool;     /* from the first parked request (rq->srv) */
+	int64_t revision;     /* newest revision committed */
+	int64_t examined;     /* the parked were matched against every change up to this */
+	struct db_pool *pool; /* from the first parked request (rq->srv) */
+	park_wake_fn wake;    /* resumes a request (the lifecycle's) */
 	bool closing;
 };
 
 /* The roots (apiIds) changed in one scope. */
 struct touched {
 	char account[32], region[32];
-	char *roots[MAX_ROOTS];   /* owned */
+	char *roots[MAX_ROOTS]; /* owned */
 	unsigned nroots;
 	unsigned nchanges;
-	bool overflow;            /* too many to tell: wake the whole scope */
+	bool overflow; /* too many to tell: wake the whole scope */
 };
-
-/* Resumes rq (lock held). */
-static void wake(struct req *rq, bool expired)
-{
-	rq->hold_expired = expired;
-	rq->parked = false;
-	MHD_resume_connection(rq->conn);
-}
 
 /* Unlinks *pp, wakes its request and frees the node (lock held). */
 static void wake_node(struct park *lot, struct parked **pp, bool expired)
@@ -66,7 +61,7 @@ static void wake_node(struct park *lot, struct parked **pp, bool expired)
 	struct parked *p = *pp;
 	*pp = p->next;
 	lot->count--;
-	wake(p->rq, expired);
+	lot->wake(p->rq, expired);
 	free(p);
 }
 
@@ -102,8 +97,8 @@ static bool read_touched(struct db_pool *pool, int64_t since, struct touched *t,
 	bool ok = db_revision(db, &current, &oldest, NULL) == DB_OK && since >= oldest;
 	for (unsigned i = 0; ok && i < n; i++) {
 		struct db_scope scope = {t[i].account, t[i].region};
-		ok = db_changes_since(db, &scope, since, NULL, MAX_CHANGES, collect_root,
-				      &t[i]) == DB_OK;
+		ok = db_changes_since(db, &scope, since, NULL, MAX_CHANGES, collect_root, &t[i]) ==
+		     DB_OK;
 	}
 	db_release(pool, db);
 	return ok;
@@ -122,7 +117,7 @@ static bool concerns(const struct parked *p, const struct touched *t, unsigned n
 				return true;
 		return false;
 	}
-	return true;  /* a scope not examined: cannot tell */
+	return true; /* a scope not examined: cannot tell */
 }
 
 /* After commits up to lot->revision: wakes the parked requests they concern (lock held; it is
@@ -137,10 +132,11 @@ static void dispatch_commits(struct park *lot)
 	memset(t, 0, sizeof t);
 	/* The scopes to read: those of requests that had not seen `upto`. */
 	for (struct parked *p = lot->head; p && !all; p = p->next) {
-		if (p->rq->hold_rev >= upto)
+		if (p->seen >= upto)
 			continue;
 		unsigned i = 0;
-		while (i < n && (strcmp(t[i].account, p->account) || strcmp(t[i].region, p->region)))
+		while (i < n &&
+		       (strcmp(t[i].account, p->account) || strcmp(t[i].region, p->region)))
 			i++;
 		if (i == n && n == MAX_SCOPES)
 			all = true;
@@ -159,7 +155,7 @@ static void dispatch_commits(struct park *lot)
 	 * one still here with an older view is matched against what was read. */
 	for (struct parked **pp = &lot->head; *pp;) {
 		struct parked *p = *pp;
-		if (p->rq->hold_rev < upto && (all || concerns(p, t, n)))
+		if (p->seen < upto && (all || concerns(p, t, n)))
 			wake_node(lot, pp, false);
 		else
 			pp = &p->next;
@@ -184,13 +180,13 @@ static void *dispatcher_main(void *arg)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		for (struct parked **pp = &lot->head; *pp;) {
-			if (past(&(*pp)->rq->hold_until, &now))
+			if (past(&(*pp)->until, &now))
 				wake_node(lot, pp, true);
 			else
 				pp = &(*pp)->next;
 		}
 		if (lot->revision > lot->examined)
-			continue;  /* committed while we looked */
+			continue; /* committed while we looked */
 		next = now;
 		next.tv_nsec += TICK_MS * 1000 * 1000;
 		if (next.tv_nsec >= 1000000000) {
@@ -203,12 +199,14 @@ static void *dispatcher_main(void *arg)
 	return NULL;
 }
 
-struct park *park_new(void)
+struct park *park_new(park_wake_fn wake)
 {
 	struct park *lot = calloc(1, sizeof *lot);
 	pthread_condattr_t attr;
+	assert(wake);
 	if (!lot)
 		return NULL;
+	lot->wake = wake;
 	pthread_mutex_init(&lot->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -253,7 +251,7 @@ void park_free(struct park *lot)
 	free(lot);
 }
 
-void park_add(struct park *lot, struct req *rq)
+void park_add(struct park *lot, struct req *rq, int64_t seen, const struct timespec *until)
 {
 	/* What it waits on: the apiId of its path (snapshots) or of its query (the feed). */
 	const char *api = req_param(rq, "apiId");
@@ -261,6 +259,8 @@ void park_add(struct park *lot, struct req *rq)
 	struct parked *p = calloc(1, sizeof *p);
 	if (p) {
 		p->rq = rq;
+		p->seen = seen;
+		p->until = *until;
 		snprintf(p->account, sizeof p->account, "%s", rq->account);
 		snprintf(p->region, sizeof p->region, "%s", rq->region);
 		snprintf(p->root, sizeof p->root, "%s", api ? api : query ? query : "");
@@ -269,12 +269,11 @@ void park_add(struct park *lot, struct req *rq)
 	pthread_mutex_lock(&lot->lock);
 	if (!lot->pool)
 		lot->pool = rq->srv->pool;
-	if (!p || lot->closing || lot->revision > rq->hold_rev) {
+	if (!p || lot->closing || lot->revision > seen) {
 		/* Closing or out of memory: answer now; a newer revision: look again. */
-		wake(rq, !p || lot->closing);
+		lot->wake(rq, !p || lot->closing);
 		free(p);
 	} else {
-		rq->parked = true;
 		p->next = lot->head;
 		lot->head = p;
 		lot->count++;

@@ -8,20 +8,20 @@
 #include <time.h>
 
 #include "auth.h"
-#include "http.h"
+#include "request.h"
 #include "server.h"
 
-enum { RL_SLOTS = 1024 };  /* hash chains */
+enum { RL_SLOTS = 1024 }; /* hash chains */
 
 struct bucket {
 	char account[32];
-	double tokens;        /* requests the account may make now, up to burst */
-	double last;          /* when tokens was computed (seconds) */
-	struct bucket *next;  /* chain link */
+	double tokens;	     /* requests the account may make now, up to burst */
+	double last;	     /* when tokens was computed (seconds) */
+	struct bucket *next; /* chain link */
 };
 
 struct ratelimit {
-	pthread_mutex_t lock;      /* guards everything below */
+	pthread_mutex_t lock; /* guards everything below */
 	double rate, burst;
 	struct bucket *slot[RL_SLOTS];
 	size_t count;
@@ -53,7 +53,7 @@ void ratelimit_free(struct ratelimit *rl)
 
 static size_t slot_of(const char *s)
 {
-	size_t h = 5381;  /* djb2 */
+	size_t h = 5381; /* djb2 */
 	for (; *s; s++)
 		h = h * 33 + (unsigned char)*s;
 	return h % RL_SLOTS;
@@ -122,7 +122,7 @@ bool limits_admit_or_reply(struct req *rq)
 {
 	struct timespec ts;
 	struct ratelimit *rl = rq->srv->ratelimit;
-	if (!rl || auth_exempt(rq->path))
+	if (!rl || auth_exempt(rq))
 		return true;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (ratelimit_take(rl, rq->account, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9))
@@ -141,7 +141,7 @@ bool json_depth_ok(const char *text, size_t len, unsigned max)
 		char c = text[i];
 		if (in_string) {
 			if (c == '\\')
-				i++;  /* the escaped character cannot end the string */
+				i++; /* the escaped character cannot end the string */
 			else if (c == '"')
 				in_string = false;
 		} else if (c == '"') {

@@ -1,17 +1,19 @@
 /* res.c — the generic resource operations (see res.h for the flow). */
 #include "res.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ids.h"
+#include "paging.h"
 #include "sbuf.h"
 #include "server.h"
 
 /* Page sizes of every List operation [ours: AWS documents none]. */
-enum { PAGE_DEFAULT = 100, PAGE_MAX = 500, ID_ATTEMPTS = 16 };
+enum { ID_ATTEMPTS = 16 };
 
 unsigned res_api_proto(const json_t *api)
 {
@@ -31,25 +33,6 @@ json_t *res_now(void)
 	gmtime_r(&now, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_string(buf);
-}
-
-enum err res_db_error(enum db_rc rc, struct apierr *e)
-{
-	switch (rc) {
-	case DB_OK:
-		return E_OK;
-	case DB_BUSY:
-		return err_set(e, E_CONFLICT,
-			       "Unable to complete operation due to concurrent modification. Please "
-			       "try again later.");
-	case DB_FULL:
-		return err_set(e, E_UNAVAILABLE, "The database is full; the change was not saved");
-	case DB_READONLY:
-		return err_set(e, E_UNAVAILABLE,
-			       "The database cannot be written; the change was not saved");
-	default:
-		return err_set(e, E_INTERNAL, "Internal storage error");
-	}
 }
 
 static enum err not_found(const struct rctx *c, const struct resdef *def, const char *id,
@@ -121,7 +104,7 @@ static enum err check_parents(struct rctx *c, bool parse)
 		if (rc == DB_NOTFOUND)
 			return not_found(c, anc[i], id ? id : "", &c->err);
 		if (rc != DB_OK)
-			return res_db_error(rc, &c->err);
+			return err_db(rc, &c->err);
 		if (want) {
 			json_decref(c->api);
 			c->api = json_loads(doc, 0, NULL);
@@ -158,44 +141,54 @@ static struct db_key own_key(const struct rctx *c)
 	return (struct db_key){&c->rq->scope, c->def->kind, c->parent, c->id};
 }
 
-/* Notes for res_txn that the configuration of c's API changed. */
-static void mark_changed(struct rctx *c)
-{
-	struct req *rq = c->rq;
-	if (c->def->parent)  /* under an API: its id is the first segment of the path */
-		snprintf(rq->config_changed, sizeof rq->config_changed, "%.*s",
-			 (int)strcspn(c->parent, "/"), c->parent);
-	else
-		snprintf(rq->config_changed, sizeof rq->config_changed, "%.15s", c->id);
-}
-
 struct txn_wrap {
 	struct req *rq;
 	db_txn_fn fn;
 	void *ctx;
 	struct apierr *e;
+	char changed[16]; /* API whose configuration fn changed, or "" */
 };
+
+/* The res_txn transaction running on this thread, or NULL: set only while its callback runs
+ * (on the handler's thread, or the writer's under group commit), so that every write of the
+ * engine inside it, however nested, can note the API it changed. */
+static _Thread_local struct txn_wrap *running;
+
+/* Notes for res_txn that the configuration of c's API changed. */
+static void mark_changed(struct rctx *c)
+{
+	assert(running && "a configuration write outside res_txn");
+	if (!running)
+		return;
+	if (c->def->parent) /* under an API: its id is the first segment of the path */
+		snprintf(running->changed, sizeof running->changed, "%.*s",
+			 (int)strcspn(c->parent, "/"), c->parent);
+	else
+		snprintf(running->changed, sizeof running->changed, "%.15s", c->id);
+}
 
 static enum db_rc txn_wrap_run(struct db *db, void *arg)
 {
 	struct txn_wrap *w = arg;
+	const struct server_hooks *hooks = w->rq->srv ? &w->rq->srv->hooks : NULL;
 	/* Inside the transaction, rq->db is the connection that runs it (the writer's, under
 	 * group commit), so that hooks reading through c->rq->db see the transaction. */
 	w->rq->db = db;
-	w->rq->config_changed[0] = '\0';
+	w->changed[0] = '\0';
+	assert(!running && "res_txn inside res_txn");
+	running = w;
 	enum db_rc rc = w->fn(db, w->ctx);
-	if (rc == DB_OK && w->rq->config_changed[0] &&
-	    res_config_changed(w->rq, w->rq->config_changed, w->e))
+	running = NULL;
+	if (rc == DB_OK && w->changed[0] && hooks && hooks->auto_deploy &&
+	    hooks->auto_deploy(w->rq, w->changed, NULL, P_ANY, NULL, w->e))
 		rc = DB_ABORT;
 	return rc;
 }
 
 enum db_rc res_txn(struct req *rq, db_txn_fn fn, void *ctx, struct apierr *e)
 {
-	struct txn_wrap w = {rq, fn, ctx, e};
-	enum db_rc rc = db_txn(rq->db, txn_wrap_run, &w);
-	rq->config_changed[0] = '\0';
-	return rc;
+	struct txn_wrap w = {rq, fn, ctx, e, ""};
+	return db_txn(rq->db, txn_wrap_run, &w);
 }
 
 /* Renders c->doc, runs the resource's rules, and stores the row (insert or update). */
@@ -211,7 +204,7 @@ static enum db_rc render_check_store(struct rctx *c, bool insert)
 	const char *ukey = def->ukey ? def->ukey(c) : NULL;
 	const char *ref = def->ref ? def->ref(c) : NULL;
 	enum db_rc rc = !doc || !body ? DB_ERROR
-		      : insert	      ? db_res_insert(c->rq->db, &k, ukey, ref, doc, body)
+			: insert      ? db_res_insert(c->rq->db, &k, ukey, ref, doc, body)
 				      : db_res_update(c->rq->db, &k, ukey, ref, doc, body);
 	free(doc);
 	/* The stored body is the answer, unless an after_write hook may still change c->out:
@@ -293,9 +286,9 @@ static enum db_rc create_txn(struct db *db, void *arg)
 	return rc;
 }
 
-enum err res_create_in(struct req *rq, const struct resdef *def, const char *parent,
-		       unsigned proto, json_t *api, const json_t *in, const json_t *server,
-		       json_t **out, struct apierr *e)
+enum err res_create_in(struct req *rq, const struct resdef *def, const char *parent, unsigned proto,
+		       json_t *api, const json_t *in, const json_t *server, json_t **out,
+		       struct apierr *e)
 {
 	struct rctx c;
 	rctx_init(&c, rq, def);
@@ -307,7 +300,7 @@ enum err res_create_in(struct req *rq, const struct resdef *def, const char *par
 		if (out)
 			*out = json_incref(c.out);
 	} else if (rc != DB_ABORT) {
-		res_db_error(rc, &c.err);
+		err_db(rc, &c.err);
 	}
 	*e = c.err;
 	rctx_reset(&c);
@@ -320,13 +313,13 @@ static void reply_outcome(struct rctx *c, enum db_rc rc, unsigned status)
 	if (rc == DB_ABORT)
 		reply_error(c->rq, &c->err);
 	else if (rc != DB_OK) {
-		res_db_error(rc, &c->err);
+		err_db(rc, &c->err);
 		reply_error(c->rq, &c->err);
 	} else if (status == 204 || !c->out) {
 		reply_empty(c->rq, status);
 	} else if (c->body) {
 		reply_text(c->rq, status, c->body, strlen(c->body));
-		c->body = NULL;  /* the reply owns it */
+		c->body = NULL; /* the reply owns it */
 	} else {
 		reply_json(c->rq, status, c->out);
 	}
@@ -336,7 +329,7 @@ static void reply_outcome(struct rctx *c, enum db_rc rc, unsigned status)
 struct pending {
 	struct db_job job;
 	struct txn_wrap wrap;
-	struct rctx *c;      /* owned: the start of a calloc'd block */
+	struct rctx *c; /* owned: the start of a calloc'd block */
 	unsigned status;
 };
 
@@ -346,7 +339,6 @@ static void pending_done(void *arg, enum db_rc rc)
 	struct pending *p = arg;
 	struct req *rq = p->c->rq;
 	rq->db = NULL;
-	rq->config_changed[0] = '\0';
 	reply_outcome(p->c, rc, p->status);
 	rctx_reset(p->c);
 	free(p->c);
@@ -371,10 +363,12 @@ static void run_and_reply(struct rctx *c, db_txn_fn fn, unsigned status)
 	p->c = c;
 	p->status = status;
 	p->wrap = (struct txn_wrap){rq, fn, c, &c->err};
-	p->job = (struct db_job){.fn = txn_wrap_run, .ctx = &p->wrap, .done = pending_done,
+	p->job = (struct db_job){.fn = txn_wrap_run,
+				 .ctx = &p->wrap,
+				 .done = pending_done,
 				 .done_arg = p};
 	req_defer(rq);
-	if (!db_submit(rq->srv->pool, &p->job))  /* no writer thread: commit here */
+	if (!db_submit(rq->srv->pool, &p->job)) /* no writer thread: commit here */
 		pending_done(p, db_txn(rq->db, txn_wrap_run, &p->wrap));
 }
 
@@ -407,7 +401,7 @@ static enum err load_self(struct rctx *c)
 	if (rc == DB_NOTFOUND)
 		return not_found(c, c->def, c->id, &c->err);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	c->prev = json_loads(doc, 0, NULL);
 	free(doc);
 	if (!c->prev)
@@ -436,97 +430,28 @@ void res_get(struct req *rq, const struct resdef *def)
 	if (rc == DB_NOTFOUND && parents_exist(&c) == E_OK)
 		not_found(&c, def, c.id, &c.err);
 	else if (rc != DB_NOTFOUND)
-		res_db_error(rc, &c.err);
+		err_db(rc, &c.err);
 	reply_error(rq, &c.err);
 	rctx_reset(&c);
 }
 
 /* A list answer being written. */
-struct page {
-	struct sbuf text;
-	int64_t last_seq;
-	unsigned count;
-};
-
-static bool page_row(const struct db_row *row, void *arg)
-{
-	struct page *p = arg;
-	if (p->count++)
-		sbuf_add(&p->text, ",", 1);
-	sbuf_add(&p->text, row->body, row->body_len);
-	p->last_seq = row->seq;
-	return !p->text.failed;
-}
-
-/* Reads query maxResults (a string holding a number, per the model). */
-static enum err page_size(struct req *rq, unsigned *size, struct apierr *e)
-{
-	char *v = req_query(rq, "maxResults");
-	enum err out = E_OK;
-	*size = PAGE_DEFAULT;
-	if (v) {
-		/* Digits only: strtol alone would also take " 7", "+7" and "-0". */
-		size_t digits = strspn(v, "0123456789");
-		long n = digits && !v[digits] && digits < 10 ? strtol(v, NULL, 10) : 0;
-		if (n < 1 || n > PAGE_MAX)
-			out = err_set(e, E_BAD_REQUEST,
-				      "Invalid value for maxResults: %.32s. Must be a number between 1 "
-				      "and %d",
-				      v, PAGE_MAX);
-		else
-			*size = (unsigned)n;
-	}
-	free(v);
-	return out;
-}
-
 void res_list(struct req *rq, const struct resdef *def)
 {
 	struct rctx c;
-	struct page p = {0};
-	unsigned size;
-	int64_t after = 0;
-	bool more = false;
-	char list[512], *token = NULL;
+	char list[512];
 	rctx_init(&c, rq, def);
-	if (page_size(rq, &size, &c.err) || parents_exist(&c))
+	if (parents_exist(&c))
 		goto fail;
 	/* A token is valid only for the list it came from. */
 	snprintf(list, sizeof list, "%s|%s|%s|%s", rq->account, rq->region, def->kind, c.parent);
-	token = req_query(rq, "nextToken");
-	if (token && *token && !pagetoken_decode(rq->srv->token_key, list, token, &after)) {
-		err_set(&c.err, E_BAD_REQUEST, "Invalid value for nextToken: the token is not valid");
-		goto fail;
-	}
 	struct db_key k = {&rq->scope, def->kind, c.parent, NULL};
-	sbuf_addstr(&p.text, "{\"items\":[");
-	enum db_rc rc = db_res_list(rq->db, &k, after, size, page_row, &p, &more);
-	if (rc != DB_OK) {
-		res_db_error(rc, &c.err);
+	if (paging_reply(rq, list, &k, &c.err))
 		goto fail;
-	}
-	sbuf_addstr(&p.text, "]");
-	if (more) {
-		char next[TOKEN_MAX];
-		pagetoken_encode(rq->srv->token_key, list, p.last_seq, next);
-		sbuf_addstr(&p.text, ",\"nextToken\":\"");
-		sbuf_addstr(&p.text, next);
-		sbuf_addstr(&p.text, "\"");
-	}
-	sbuf_addstr(&p.text, "}");
-	size_t len = 0;
-	char *text = sbuf_detach(&p.text, &len);
-	if (!text) {
-		err_set(&c.err, E_INTERNAL, "Out of memory");
-		goto fail;
-	}
-	reply_text(rq, 200, text, len);
 	goto out;
 fail:
 	reply_error(rq, &c.err);
 out:
-	sbuf_release(&p.text);
-	free(token);
 	rctx_reset(&c);
 }
 
@@ -573,8 +498,10 @@ static enum err load_owner_api(struct rctx *c)
 	struct db_key k = {&c->rq->scope, "api", "", api_id};
 	enum db_rc rc = db_res_get(c->rq->db, &k, &doc, NULL, NULL);
 	if (rc != DB_OK)
-		return rc == DB_NOTFOUND ? err_not_found(&c->err, "Api", "Invalid API identifier specified %s:%s", c->rq->account, api_id)
-					 : res_db_error(rc, &c->err);
+		return rc == DB_NOTFOUND ? err_not_found(&c->err, "Api",
+							 "Invalid API identifier specified %s:%s",
+							 c->rq->account, api_id)
+					 : err_db(rc, &c->err);
 	c->api = json_loads(doc, 0, NULL);
 	free(doc);
 	c->proto = res_api_proto(c->api);
@@ -620,7 +547,7 @@ enum err res_edit(struct req *rq, const struct resdef *def, const char *parent, 
 	if (rc == DB_OK && out)
 		*out = json_incref(c.out);
 	else if (rc != DB_OK && rc != DB_ABORT)
-		res_db_error(rc, &c.err);
+		err_db(rc, &c.err);
 out:
 	*e = c.err;
 	rctx_reset(&c);
@@ -628,7 +555,7 @@ out:
 }
 
 struct modify {
-	struct rctx c;  /* first, so that &m->c == m */
+	struct rctx c; /* first, so that &m->c == m */
 	res_edit_fn edit;
 };
 
@@ -668,7 +595,7 @@ static enum db_rc delete_txn(struct db *db, void *arg)
 	/* A resource named by the client (a stage) has no children, and its name may equal a
 	 * sibling's id: delete its row alone (db.h). */
 	enum db_rc rc = c->def->id_len == 0 && c->def->parent ? db_res_delete_row(c->rq->db, &k)
-							    : db_res_delete(c->rq->db, &k);
+							      : db_res_delete(c->rq->db, &k);
 	if (rc == DB_NOTFOUND) {
 		not_found(c, c->def, c->id, &c->err);
 		return DB_ABORT;

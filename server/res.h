@@ -15,8 +15,8 @@
 
 #include "db.h"
 #include "errors.h"
-#include "http.h"
 #include "jspec.h"
+#include "request.h"
 
 struct resdef;
 
@@ -24,28 +24,28 @@ struct resdef;
 struct rctx {
 	struct req *rq;
 	const struct resdef *def;
-	unsigned proto;            /* P_WS or P_HTTP of the owning API; P_ANY at top level */
-	json_t *api;               /* stored doc of the owning API, or NULL; owned */
-	char parent[256];          /* storage path of the parents ("apiId", "apiId/intId") */
-	char id[160];              /* the resource's id */
-	json_t *doc;               /* stored members (after merge on update); owned */
-	json_t *prev;              /* update/delete: the stored doc before the change; owned */
-	json_t *out;               /* the rendered answer; owned */
-	char *body;                /* out as stored (JSON text), when it is also the reply; owned */
-	struct apierr err;         /* why the operation failed */
-	void *arg;                 /* the caller's argument to an edit function */
+	unsigned proto;	   /* P_WS or P_HTTP of the owning API; P_ANY at top level */
+	json_t *api;	   /* stored doc of the owning API, or NULL; owned */
+	char parent[256];  /* storage path of the parents ("apiId", "apiId/intId") */
+	char id[160];	   /* the resource's id */
+	json_t *doc;	   /* stored members (after merge on update); owned */
+	json_t *prev;	   /* update/delete: the stored doc before the change; owned */
+	json_t *out;	   /* the rendered answer; owned */
+	char *body;	   /* out as stored (JSON text), when it is also the reply; owned */
+	struct apierr err; /* why the operation failed */
+	void *arg;	   /* the caller's argument to an edit function */
 };
 
 struct resdef {
-	const char *name;              /* AWS name in messages: "Integration" */
-	const char *kind;              /* storage kind: "integration" */
-	const char *id_member;         /* id member and path parameter: "integrationId" */
-	unsigned id_len;               /* length of generated ids; 0 = taken from id_source */
-	const char *id_source;         /* member naming the resource when id_len is 0 */
-	const struct resdef *parent;   /* the resource this one lives under, or NULL */
-	const struct jfield *fields;   /* ended by a {0} row */
-	bool in_deployment;            /* part of what a deployment snapshots: a change
-					  deploys autoDeploy stages (res_txn) */
+	const char *name;	     /* AWS name in messages: "Integration" */
+	const char *kind;	     /* storage kind: "integration" */
+	const char *id_member;	     /* id member and path parameter: "integrationId" */
+	unsigned id_len;	     /* length of generated ids; 0 = taken from id_source */
+	const char *id_source;	     /* member naming the resource when id_len is 0 */
+	const struct resdef *parent; /* the resource this one lives under, or NULL */
+	const struct jfield *fields; /* ended by a {0} row */
+	bool in_deployment;	     /* part of what a deployment snapshots: a change
+					deploys autoDeploy stages (res_txn) */
 
 	/* All optional. */
 	/* The protocol a resource that is itself an API has: from the request on create, from
@@ -97,31 +97,25 @@ void res_modify(struct req *rq, const struct resdef *def, res_edit_fn edit, void
  * (apiGatewayManaged, ...). *out (may be NULL) receives the rendered resource (new ref).
  * res_edit: edit() the stored `def` at (parent, id) with c->arg = arg, then render, check and
  * store it; *out (may be NULL) receives the rendered result (new ref). */
-enum err res_create_in(struct req *rq, const struct resdef *def, const char *parent,
-		       unsigned proto, json_t *api, const json_t *in, const json_t *server,
-		       json_t **out, struct apierr *e);
+enum err res_create_in(struct req *rq, const struct resdef *def, const char *parent, unsigned proto,
+		       json_t *api, const json_t *in, const json_t *server, json_t **out,
+		       struct apierr *e);
 enum err res_edit(struct req *rq, const struct resdef *def, const char *parent, const char *id,
 		  res_edit_fn edit, void *arg, json_t **out, struct apierr *e);
 
 /* res_txn — the transaction runner for request handlers: db_txn(rq->db, fn, ctx), and, when
  * fn succeeded after changing the configuration of an API (a resource with `in_deployment`:
- * the API and what a deployment snapshots), res_config_changed() in the same transaction just
+ * the API and what a deployment snapshots), the server's auto_deploy hook (server.h,
+ * registered at start-up) for every autoDeploy stage, in the same transaction just
  * before COMMIT, so that a request that writes many resources (an import) deploys each
- * autoDeploy stage once. When that step fails it fills *e and returns DB_ABORT. Every handler
- * transaction goes through it; the reply contract is db_txn's. */
+ * autoDeploy stage once. When the hook fails it fills *e and returns DB_ABORT. Every handler
+ * transaction goes through it; the reply contract is db_txn's. Not nested. */
 enum db_rc res_txn(struct req *rq, db_txn_fn fn, void *ctx, struct apierr *e);
-
-/* Stages with autoDeploy of api_id get a new deployment of its current configuration.
- * Implemented by res_deployments.c. Returns E_OK or fills e. */
-enum err res_config_changed(struct req *rq, const char *api_id, struct apierr *e);
 
 /* Protocol bit (P_WS/P_HTTP) of a stored api doc. */
 unsigned res_api_proto(const json_t *api);
 
 /* Current UTC time as AWS writes it: "2026-11-25T06:31:00Z". New reference. */
 json_t *res_now(void);
-
-/* Maps a storage error to an AWS error in e. */
-enum err res_db_error(enum db_rc rc, struct apierr *e);
 
 #endif

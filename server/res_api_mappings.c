@@ -1,7 +1,7 @@
 /* res_api_mappings.c — ApiMapping: CreateApiMapping, GetApiMapping, GetApiMappings,
- * UpdateApiMapping, DeleteApiMapping, under /v2/domainnames/{domainName}. Spec §10: the domain
- * is resolved first (its own 404), then the key, then the API, then the stage; one mapping per
- * key and domain (409). */
+ * UpdateApiMapping, DeleteApiMapping, under /v2/domainnames/{domainName}. docs/aws-behaviour.md
+ * §10: the domain is resolved first (its own 404), then the key, then the API, then the stage; one
+ * mapping per key and domain (409). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +24,12 @@ static enum err check_key(struct rctx *c, const char *key)
 {
 	size_t n = strlen(key);
 	if (key[0] == '/' || strstr(key, "//"))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "API mapping key should not start with a '/' or have consecutive '/'s.");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"API mapping key should not start with a '/' or have consecutive '/'s.");
 	if (n > 0 && key[n - 1] == '/')
-		return err_set(&c->err, E_BAD_REQUEST, "API mapping key should not end with a '/'.");
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "API mapping key should not end with a '/'.");
 	return E_OK;
 }
 
@@ -39,7 +41,7 @@ static enum err check_routing_mode(struct rctx *c)
 	struct db_key k = {&c->rq->scope, domain_name_def.kind, "", c->parent};
 	enum db_rc rc = db_res_get(c->rq->db, &k, NULL, &body, NULL);
 	if (rc != DB_OK)
-		return res_db_error(rc == DB_NOTFOUND ? DB_ERROR : rc, &c->err);
+		return err_db(rc == DB_NOTFOUND ? DB_ERROR : rc, &c->err);
 	json_t *domain = json_loads(body, 0, NULL);
 	free(body);
 	const char *mode = jstr(domain, "routingMode");
@@ -63,13 +65,13 @@ static enum err check_target(struct rctx *c, const char *api_id, const char *sta
 		return err_not_found(&c->err, "Api", "Invalid API identifier specified %s:%s",
 				     c->rq->account, api_id);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	struct db_key st = {&c->rq->scope, "stage", api_id, stage};
 	rc = db_res_get(c->rq->db, &st, NULL, NULL, NULL);
 	if (rc == DB_NOTFOUND)
 		return err_set(&c->err, E_BAD_REQUEST, "Invalid stage identifier specified");
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	return E_OK;
 }
 
@@ -95,7 +97,8 @@ static const char *api_mapping_ukey(const struct rctx *c)
 static enum err api_mapping_conflict(const struct rctx *c, struct apierr *e)
 {
 	const char *key = jstr(c->out, "apiMappingKey");
-	return err_set(e, E_CONFLICT, "An API mapping with key '%s' already exists for domain name %s",
+	return err_set(e, E_CONFLICT,
+		       "An API mapping with key '%s' already exists for domain name %s",
 		       key ? key : "", c->parent);
 }
 
@@ -119,28 +122,3 @@ const struct resdef api_mapping_def = {
 	.conflict = api_mapping_conflict,
 	.not_found = api_mapping_not_found,
 };
-
-void api_mapping_create(struct req *rq)
-{
-	res_create(rq, &api_mapping_def);
-}
-
-void api_mapping_get(struct req *rq)
-{
-	res_get(rq, &api_mapping_def);
-}
-
-void api_mapping_list(struct req *rq)
-{
-	res_list(rq, &api_mapping_def);
-}
-
-void api_mapping_update(struct req *rq)
-{
-	res_update(rq, &api_mapping_def);
-}
-
-void api_mapping_delete(struct req *rq)
-{
-	res_delete(rq, &api_mapping_def);
-}

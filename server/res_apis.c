@@ -1,11 +1,11 @@
 /* res_apis.c — Api: CreateApi, GetApi, GetApis, UpdateApi, DeleteApi, DeleteCorsConfiguration.
- * Spec §4. Protocol never changes; DeleteApi removes everything under the API. */
+ * docs/aws-behaviour.md §4. Protocol never changes; DeleteApi removes everything under the API. */
 #include <string.h>
 
 #include "handlers.h"
 #include "res.h"
 #include "res_apis.h"
-#include "res_import.h"
+#include "server.h"
 
 static const char *const ip_types[] = {"ipv4", "dualstack", NULL};
 
@@ -17,7 +17,8 @@ static enum err check_protocol(const struct jfield *f, const json_t *v, struct a
 	(void)f;
 	const char *p = json_string_value(v);
 	if (strcmp(p, "WEBSOCKET") && strcmp(p, "HTTP"))
-		return err_set(e, E_BAD_REQUEST, "Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]");
+		return err_set(e, E_BAD_REQUEST,
+			       "Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]");
 	return E_OK;
 }
 
@@ -42,7 +43,8 @@ const struct jfield api_fields[] = {
 	{"name", J_STR, 1, 128, F_IN | F_REQUIRED},
 	{"protocolType", J_STR, .flags = F_CREATE | F_REQUIRED, .check = check_protocol},
 	{"apiEndpoint", J_STR, .flags = F_SERVER},
-	{"apiKeySelectionExpression", J_STR, .flags = F_IN, .dflt_str = "$request.header.x-api-key"},
+	{"apiKeySelectionExpression", J_STR, .flags = F_IN,
+	 .dflt_str = "$request.header.x-api-key"},
 	{"corsConfiguration", J_OBJ, .flags = F_IN, .proto = P_HTTP, .sub = cors_fields},
 	{"createdDate", J_STR, .flags = F_SERVER},
 	{"description", J_STR, 0, 1024, F_IN},
@@ -80,26 +82,39 @@ static enum err api_check(struct rctx *c)
 	const char *rse = json_string_value(json_object_get(c->out, "routeSelectionExpression"));
 	const char *akse = json_string_value(json_object_get(c->out, "apiKeySelectionExpression"));
 	if (c->proto == P_WS && !rse)
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "routeSelectionExpression is a required parameter for WEBSOCKET APIs");
-	if (c->proto == P_HTTP && strcmp(rse, HTTP_RSE) && strcmp(rse, "${request.method} ${request.path}"))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Unsupported route selection expression for HTTP API: %.128s. The only "
-			       "supported value is %s",
-			       rse, HTTP_RSE);
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"routeSelectionExpression is a required parameter for WEBSOCKET APIs");
+	if (c->proto == P_HTTP && strcmp(rse, HTTP_RSE) &&
+	    strcmp(rse, "${request.method} ${request.path}"))
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Unsupported route selection expression for HTTP API: %.128s. The only "
+			"supported value is %s",
+			rse, HTTP_RSE);
 	if (akse && strcmp(akse, "$request.header.x-api-key") &&
 	    strcmp(akse, "$context.authorizer.usageIdentifierKey"))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for apiKeySelectionExpression: %.128s. Must be "
-			       "$request.header.x-api-key or $context.authorizer.usageIdentifierKey",
-			       akse);
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for apiKeySelectionExpression: %.128s. Must be "
+			"$request.header.x-api-key or $context.authorizer.usageIdentifierKey",
+			akse);
 	return E_OK;
 }
 
 /* AWS's message carries the account: "Invalid API identifier specified 123456789012:abc". */
 static enum err api_not_found(const struct rctx *c, const char *id, struct apierr *e)
 {
-	return err_not_found(e, "Api", "Invalid API identifier specified %s:%s", c->rq->account, id);
+	return err_not_found(e, "Api", "Invalid API identifier specified %s:%s", c->rq->account,
+			     id);
+}
+
+/* Quick create (quick_create.c) sits above the resources it creates: reached through the
+ * server's api_written hook. */
+static enum err api_after_write(struct rctx *c, bool created)
+{
+	const struct server_hooks *h = c->rq->srv ? &c->rq->srv->hooks : NULL;
+	return h && h->api_written ? h->api_written(c, created) : E_OK;
 }
 
 const struct resdef api_def = {
@@ -112,34 +127,9 @@ const struct resdef api_def = {
 	.proto_of = api_proto_of,
 	.on_create = api_on_create,
 	.check = api_check,
-	.after_write = api_quick_create,
+	.after_write = api_after_write,
 	.not_found = api_not_found,
 };
-
-void api_create(struct req *rq)
-{
-	res_create(rq, &api_def);
-}
-
-void api_get(struct req *rq)
-{
-	res_get(rq, &api_def);
-}
-
-void api_list(struct req *rq)
-{
-	res_list(rq, &api_def);
-}
-
-void api_update(struct req *rq)
-{
-	res_update(rq, &api_def);
-}
-
-void api_delete(struct req *rq)
-{
-	res_delete(rq, &api_def);
-}
 
 static enum err drop_cors(struct rctx *c)
 {

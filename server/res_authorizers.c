@@ -1,5 +1,5 @@
 /* res_authorizers.c — Authorizer: CreateAuthorizer, GetAuthorizer, GetAuthorizers,
- * UpdateAuthorizer, DeleteAuthorizer. Spec §10.
+ * UpdateAuthorizer, DeleteAuthorizer. docs/aws-behaviour.md §10.
  *
  * Two kinds: REQUEST (a Lambda function; both protocols) and JWT (HTTP APIs only). The answer
  * carries only what the client set, as AWS's own outputs show (no defaults). Rules are judged
@@ -42,8 +42,9 @@ static const struct jfield authorizer_fields[] = {
 
 /* Members that only a REQUEST authorizer has; jwtConfiguration is the JWT one. */
 static const char *const request_only[] = {
-	"authorizerCredentialsArn", "authorizerPayloadFormatVersion",
-	"authorizerResultTtlInSeconds", "authorizerUri", "enableSimpleResponses", NULL,
+	"authorizerCredentialsArn",	"authorizerPayloadFormatVersion",
+	"authorizerResultTtlInSeconds", "authorizerUri",
+	"enableSimpleResponses",	NULL,
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -73,7 +74,7 @@ static bool is_lambda_invocation_uri(const char *uri)
 	const char *p = after_service(uri, "apigateway");
 	if (!p)
 		return false;
-	p = strchr(p, ':');  /* past the region */
+	p = strchr(p, ':'); /* past the region */
 	if (!p || !jstarts_with(p, ":lambda:path/"))
 		return false;
 	p = strstr(p, "/functions/");
@@ -114,16 +115,17 @@ static enum err check_identity_sources(struct rctx *c, const json_t *list)
 	json_array_foreach(list, i, v) {
 		const char *s = json_string_value(v);
 		if (!valid_source(s, prefixes))
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "Invalid identity source specified: %.256s. Identity sources of "
-				       "%s APIs are %s",
-				       s, c->proto == P_WS ? "WEBSOCKET" : "HTTP",
-				       c->proto == P_WS
-					       ? "route.request.header.{name}, "
-						 "route.request.querystring.{name}, stageVariables.{name} "
-						 "or context.{name}"
-					       : "$request.header.{name}, $request.querystring.{name}, "
-						 "$stageVariables.{name} or $context.{name}");
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"Invalid identity source specified: %.256s. Identity sources of "
+				"%s APIs are %s",
+				s, c->proto == P_WS ? "WEBSOCKET" : "HTTP",
+				c->proto == P_WS
+					? "route.request.header.{name}, "
+					  "route.request.querystring.{name}, stageVariables.{name} "
+					  "or context.{name}"
+					: "$request.header.{name}, $request.querystring.{name}, "
+					  "$stageVariables.{name} or $context.{name}");
 	}
 	return E_OK;
 }
@@ -141,16 +143,18 @@ static enum err check_request(struct rctx *c)
 			       "AuthorizerPayloadFormatVersion is a required parameter for REQUEST "
 			       "authorizer");
 	if (pfv && strcmp(pfv, "1.0") && strcmp(pfv, "2.0"))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for authorizerPayloadFormatVersion: %.64s. Must be 1.0 "
-			       "or 2.0",
-			       pfv);
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for authorizerPayloadFormatVersion: %.64s. Must be 1.0 "
+			"or 2.0",
+			pfv);
 	if (uri && !is_lambda_invocation_uri(uri))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid authorizer URI specified: %.256s. A REQUEST authorizer's URI "
-			       "must be a Lambda invocation URI: arn:aws:apigateway:{region}:lambda:"
-			       "path/2015-03-31/functions/{functionArn}/invocations",
-			       uri);
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid authorizer URI specified: %.256s. A REQUEST authorizer's URI "
+			"must be a Lambda invocation URI: arn:aws:apigateway:{region}:lambda:"
+			"path/2015-03-31/functions/{functionArn}/invocations",
+			uri);
 	if (json_is_true(json_object_get(o, "enableSimpleResponses")) &&
 	    (!pfv || strcmp(pfv, "2.0")))
 		return err_set(&c->err, E_BAD_REQUEST,
@@ -182,24 +186,27 @@ static enum err check_jwt(struct rctx *c)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "enableSimpleResponses is supported only for REQUEST authorizers");
 	if (json_integer_value(json_object_get(o, "authorizerResultTtlInSeconds")) > 0)
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "authorizerResultTtlInSeconds is supported only for REQUEST authorizers");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"authorizerResultTtlInSeconds is supported only for REQUEST authorizers");
 	if (!jwt)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "JwtConfiguration is a required parameter for JWT authorizer");
 	if (!issuer)
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "jwtConfiguration.issuer is a required parameter for JWT authorizer");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"jwtConfiguration.issuer is a required parameter for JWT authorizer");
 	if (!jstarts_with(issuer, "https://") || !issuer[strlen("https://")])
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for jwtConfiguration.issuer: %.256s. Must be an https:// "
-			       "URL",
-			       issuer);
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for jwtConfiguration.issuer: %.256s. Must be an https:// "
+			"URL",
+			issuer);
 	if (json_array_size(json_object_get(jwt, "audience")) == 0)
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "jwtConfiguration.audience is a required parameter for JWT authorizer");
-	if (json_array_size(sources) != 1 ||
-	    !valid_source(source, jwt_sources))
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"jwtConfiguration.audience is a required parameter for JWT authorizer");
+	if (json_array_size(sources) != 1 || !valid_source(source, jwt_sources))
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "A JWT authorizer needs exactly one identitySource, "
 			       "$request.header.{name} or $request.querystring.{name}");
@@ -215,18 +222,20 @@ static enum err authorizer_check(struct rctx *c)
 
 	if (strcmp(jstr(o, "authorizerType"), "JWT") == 0) {
 		if (c->proto == P_WS)
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "JWT authorizers are supported only for HTTP APIs; WEBSOCKET "
-				       "APIs support REQUEST authorizers");
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"JWT authorizers are supported only for HTTP APIs; WEBSOCKET "
+				"APIs support REQUEST authorizers");
 		return check_jwt(c);
 	}
 	if (check_request(c) || check_identity_sources(c, sources))
 		return c->err.code;
 	if (json_integer_value(json_object_get(o, "authorizerResultTtlInSeconds")) > 0 &&
 	    json_array_size(sources) == 0)
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Identity source must be set if authorizer caching is enabled (TTL is "
-			       "greater than 0)");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Identity source must be set if authorizer caching is enabled (TTL is "
+			"greater than 0)");
 	if (cred && !jis_arn(cred))
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Invalid value for authorizerCredentialsArn: %.256s. Must be an ARN",
@@ -269,8 +278,8 @@ static void authorizer_on_update(struct rctx *c)
 
 /* Finds the first route of the API whose authorizerId is the authorizer being deleted. */
 struct route_scan {
-	const char *id;        /* the authorizer */
-	char route_key[512];   /* the first route using it, or "" */
+	const char *id;	     /* the authorizer */
+	char route_key[512]; /* the first route using it, or "" */
 	int64_t last_seq;
 };
 
@@ -296,10 +305,10 @@ static enum err authorizer_before_delete(struct rctx *c)
 	bool more = true;
 	while (more && !s.route_key[0]) {
 		int64_t after = s.last_seq;
-		enum db_rc rc = db_res_list(c->rq->db, &k, after, ROUTE_SCAN_PAGE, find_route, &s,
-					    &more);
+		enum db_rc rc =
+			db_res_list(c->rq->db, &k, after, ROUTE_SCAN_PAGE, find_route, &s, &more);
 		if (rc != DB_OK)
-			return res_db_error(rc, &c->err);
+			return err_db(rc, &c->err);
 		if (s.last_seq == after)
 			break;
 	}
@@ -323,28 +332,3 @@ const struct resdef authorizer_def = {
 	.check = authorizer_check,
 	.before_delete = authorizer_before_delete,
 };
-
-void authorizer_create(struct req *rq)
-{
-	res_create(rq, &authorizer_def);
-}
-
-void authorizer_get(struct req *rq)
-{
-	res_get(rq, &authorizer_def);
-}
-
-void authorizer_list(struct req *rq)
-{
-	res_list(rq, &authorizer_def);
-}
-
-void authorizer_update(struct req *rq)
-{
-	res_update(rq, &authorizer_def);
-}
-
-void authorizer_delete(struct req *rq)
-{
-	res_delete(rq, &authorizer_def);
-}

@@ -1,13 +1,13 @@
 /* res_deployments.c — Deployment: CreateDeployment, GetDeployment, GetDeployments,
- * UpdateDeployment, DeleteDeployment, and automatic deployment (res_config_changed).
- * Spec §6; the snapshot layout is documented in res_deployments.h.
+ * UpdateDeployment, DeleteDeployment, and automatic deployment (deployments_auto_deploy).
+ * docs/aws-behaviour.md §6; the snapshot layout is in snapshot.h.
  *
  * Decisions:
  * - A deployment freezes the API at creation: its snapshot is taken in the same transaction
  *   as the row, and nothing ever rewrites it (UpdateDeployment changes the description only).
  * - CreateDeployment on a WebSocket API without routes: 400 with AWS's message; an unknown
- *   stageName: 400 "Invalid stage identifier specified" (spec §6). With a stageName the stage
- *   moves to the new deployment (deploymentId and lastUpdatedDate change).
+ *   stageName: 400 "Invalid stage identifier specified" (docs/aws-behaviour.md §6). With a
+ *   stageName the stage moves to the new deployment (deploymentId and lastUpdatedDate change).
  * - DeleteDeployment of a deployment a stage points at: 400 BadRequestException with AWS's
  *   REST API wording ("Active stages pointing to this deployment must be moved or deleted").
  * - Automatic deployment: after any change to what a deployment snapshots, every autoDeploy
@@ -20,18 +20,15 @@
 #include "handlers.h"
 #include "res.h"
 #include "res_apis.h"
-#include "res_authorizers.h"
 #include "res_deployments.h"
-#include "res_integration_responses.h"
-#include "res_integrations.h"
-#include "res_models.h"
-#include "res_route_responses.h"
 #include "res_routes.h"
 #include "res_stages.h"
-#include "router.h"
+#include "route.h"
+#include "snapshot.h"
 
 /* No list the snapshot reads is anywhere near this long (quotas: 300 routes per API). */
-enum { SNAPSHOT_ROWS_MAX = 1000000 };
+/* Rows read at most when looking for the autoDeploy stages: far above the quota. */
+enum { STAGE_ROWS_MAX = 1000000 };
 
 const struct jfield deployment_fields[] = {
 	{"autoDeployed", J_BOOL, .flags = F_SERVER, .dflt = jdefault_false},
@@ -45,88 +42,6 @@ const struct jfield deployment_fields[] = {
 	{"snapshot", J_ANY, .flags = F_SERVER | F_HIDDEN},
 	{0},
 };
-
-static bool append_body(const struct db_row *row, void *arg)
-{
-	json_t *item = json_loadb(row->body, row->body_len, 0, NULL);
-	if (!item)
-		return false;
-	json_array_append_new(arg, item);
-	return true;
-}
-
-/* The rendered rows of (kind, parent), in creation order, into a new array *items. */
-static enum db_rc list_bodies(struct db *db, const struct db_scope *scope, const char *kind,
-			      const char *parent, json_t **items)
-{
-	struct db_key k = {scope, kind, parent, NULL};
-	*items = json_array();
-	return db_res_list(db, &k, 0, SNAPSHOT_ROWS_MAX, append_body, *items, NULL);
-}
-
-/* Adds to map, under each item's `id_member`, the rendered `kind` rows below it. */
-static enum db_rc list_children(struct db *db, const struct db_scope *scope, const char *api_id,
-				const json_t *items, const char *id_member, const char *kind,
-				json_t *map)
-{
-	size_t i;
-	json_t *item;
-	json_array_foreach(items, i, item) {
-		char parent[160];
-		json_t *children = NULL;
-		const char *id = jstr(item, id_member);
-		if (!id)
-			return DB_ERROR;
-		snprintf(parent, sizeof parent, "%s/%s", api_id, id);
-		enum db_rc rc = list_bodies(db, scope, kind, parent, &children);
-		json_object_set_new(map, id, children);
-		if (rc != DB_OK)
-			return rc;
-	}
-	return DB_OK;
-}
-
-/* Takes the snapshot of API api_id as it is now. New reference in *snap on DB_OK. */
-static enum db_rc snapshot_take(struct db *db, const struct db_scope *scope, const char *api_id,
-				json_t **snap)
-{
-	json_t *s = json_object(), *api = NULL, *routes = NULL, *integrations = NULL;
-	json_t *authorizers = NULL, *models = NULL;
-	json_t *irs = json_object(), *rrs = json_object();
-	char *body = NULL;
-	size_t len = 0;
-	struct db_key ak = {scope, api_def.kind, "", api_id};
-	enum db_rc rc = db_res_get(db, &ak, NULL, &body, &len);
-	if (rc == DB_OK && !(api = json_loadb(body, len, 0, NULL)))
-		rc = DB_ERROR;
-	free(body);
-	if (rc == DB_OK)
-		rc = list_bodies(db, scope, route_def.kind, api_id, &routes);
-	if (rc == DB_OK)
-		rc = list_bodies(db, scope, integration_def.kind, api_id, &integrations);
-	if (rc == DB_OK)
-		rc = list_bodies(db, scope, authorizer_def.kind, api_id, &authorizers);
-	if (rc == DB_OK)
-		rc = list_bodies(db, scope, model_def.kind, api_id, &models);
-	if (rc == DB_OK)
-		rc = list_children(db, scope, api_id, integrations, integration_def.id_member,
-				   integration_response_def.kind, irs);
-	if (rc == DB_OK)
-		rc = list_children(db, scope, api_id, routes, route_def.id_member,
-				   route_response_def.kind, rrs);
-	json_object_set_new(s, "api", api ? api : json_object());
-	json_object_set_new(s, "routes", routes ? routes : json_array());
-	json_object_set_new(s, "integrations", integrations ? integrations : json_array());
-	json_object_set_new(s, "integrationResponses", irs);
-	json_object_set_new(s, "routeResponses", rrs);
-	json_object_set_new(s, "authorizers", authorizers ? authorizers : json_array());
-	json_object_set_new(s, "models", models ? models : json_array());
-	if (rc == DB_OK)
-		*snap = s;
-	else
-		json_decref(s);
-	return rc;
-}
 
 enum db_rc deployment_snapshot(struct db *db, const struct db_scope *scope, const char *api_id,
 			       const char *deployment_id, json_t **snap)
@@ -169,9 +84,9 @@ static enum err deployment_check(struct rctx *c)
 	bool routes = true;
 	enum db_rc rc;
 	if (c->prev)
-		return E_OK;  /* UpdateDeployment: the description only */
+		return E_OK; /* UpdateDeployment: the description only */
 	if (c->proto == P_WS && (rc = has_routes(c->rq, c->parent, &routes)) != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	if (!routes)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "At least one route is required before deploying the Api");
@@ -179,9 +94,10 @@ static enum err deployment_check(struct rctx *c)
 		struct db_key k = {&c->rq->scope, stage_def.kind, c->parent, stage};
 		rc = db_res_get(c->rq->db, &k, NULL, NULL, NULL);
 		if (rc == DB_NOTFOUND)
-			return err_set(&c->err, E_BAD_REQUEST, "Invalid stage identifier specified");
+			return err_set(&c->err, E_BAD_REQUEST,
+				       "Invalid stage identifier specified");
 		if (rc != DB_OK)
-			return res_db_error(rc, &c->err);
+			return err_db(rc, &c->err);
 	}
 	return E_OK;
 }
@@ -201,7 +117,7 @@ static enum err deployment_after_write(struct rctx *c, bool created)
 	if (!created)
 		return E_OK;
 	if ((rc = snapshot_take(c->rq->db, &c->rq->scope, c->parent, &snap)) != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	if (jstr(c->doc, "stageName"))
 		snprintf(stage, sizeof stage, "%s", jstr(c->doc, "stageName"));
 	json_object_del(c->doc, "stageName");
@@ -213,7 +129,7 @@ static enum err deployment_after_write(struct rctx *c, bool created)
 	free(doc);
 	free(body);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	if (stage[0])
 		return stage_point(c->rq, c->parent, stage, c->id, false, NULL, &c->err);
 	return E_OK;
@@ -226,10 +142,11 @@ static enum err deployment_before_delete(struct rctx *c)
 	struct db_key k = {&c->rq->scope, stage_def.kind, c->parent, NULL};
 	enum db_rc rc = db_res_refs(c->rq->db, &k, c->id, found_row, &used);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	if (used)
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Active stages pointing to this deployment must be moved or deleted");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Active stages pointing to this deployment must be moved or deleted");
 	return E_OK;
 }
 
@@ -246,31 +163,6 @@ const struct resdef deployment_def = {
 	.before_delete = deployment_before_delete,
 };
 
-void deployment_create(struct req *rq)
-{
-	res_create(rq, &deployment_def);
-}
-
-void deployment_get(struct req *rq)
-{
-	res_get(rq, &deployment_def);
-}
-
-void deployment_list(struct req *rq)
-{
-	res_list(rq, &deployment_def);
-}
-
-void deployment_update(struct req *rq)
-{
-	res_update(rq, &deployment_def);
-}
-
-void deployment_delete(struct req *rq)
-{
-	res_delete(rq, &deployment_def);
-}
-
 enum err deployment_auto(struct req *rq, const char *api_id, unsigned proto, const char *stage,
 			 json_t **stage_out, struct apierr *e)
 {
@@ -280,7 +172,7 @@ enum err deployment_auto(struct req *rq, const char *api_id, unsigned proto, con
 	enum db_rc rc = DB_OK;
 
 	if (proto == P_WS && (rc = has_routes(rq, api_id, &routes)) != DB_OK)
-		return res_db_error(rc, e);
+		return err_db(rc, e);
 	if (!routes)
 		return E_OK;
 	in = json_pack("{s:s}", "description", DEPLOYMENT_AUTO_DESCRIPTION);
@@ -298,7 +190,7 @@ enum err deployment_auto(struct req *rq, const char *api_id, unsigned proto, con
 struct auto_stages {
 	struct req *rq;
 	const char *api_id;
-	char names[STAGE_QUOTA * 2][129];  /* autoDeploy stages (quota, with room to spare) */
+	char names[STAGE_QUOTA * 2][129]; /* autoDeploy stages (quota, with room to spare) */
 	unsigned n;
 };
 
@@ -320,24 +212,24 @@ static bool collect_auto_stage(const struct db_row *row, void *arg)
 	return true;
 }
 
-/* Called by res_txn once per transaction that changed the API's configuration. The
+/* Every autoDeploy stage, once per transaction that changed the API's configuration. The
  * deployments and stage moves made here change nothing that is in_deployment. */
-enum err res_config_changed(struct req *rq, const char *api_id, struct apierr *e)
+static enum err deploy_auto_stages(struct req *rq, const char *api_id, struct apierr *e)
 {
 	struct auto_stages as = {.rq = rq, .api_id = api_id};
 	char *api_text = NULL;
 	struct db_key sk = {&rq->scope, stage_def.kind, api_id, NULL};
-	enum db_rc rc = db_res_list(rq->db, &sk, 0, SNAPSHOT_ROWS_MAX, collect_auto_stage, &as, NULL);
+	enum db_rc rc = db_res_list(rq->db, &sk, 0, STAGE_ROWS_MAX, collect_auto_stage, &as, NULL);
 	if (rc != DB_OK)
-		return res_db_error(rc, e);
+		return err_db(rc, e);
 	if (!as.n)
 		return E_OK;
 	struct db_key ak = {&rq->scope, api_def.kind, "", api_id};
 	rc = db_res_get(rq->db, &ak, &api_text, NULL, NULL);
 	if (rc == DB_NOTFOUND)
-		return E_OK;  /* the API itself went away in this transaction */
+		return E_OK; /* the API itself went away in this transaction */
 	if (rc != DB_OK)
-		return res_db_error(rc, e);
+		return err_db(rc, e);
 	json_t *api = json_loads(api_text, 0, NULL);
 	unsigned proto = res_api_proto(api);
 	json_decref(api);
@@ -346,4 +238,29 @@ enum err res_config_changed(struct req *rq, const char *api_id, struct apierr *e
 		if (deployment_auto(rq, api_id, proto, as.names[i], NULL, e))
 			return e->code;
 	return E_OK;
+}
+
+/* The protocol of stored API api_id into *proto; E_OK, or fills e. */
+static enum err api_proto(struct req *rq, const char *api_id, unsigned *proto, struct apierr *e)
+{
+	char *text = NULL;
+	struct db_key ak = {&rq->scope, api_def.kind, "", api_id};
+	enum db_rc rc = db_res_get(rq->db, &ak, &text, NULL, NULL);
+	if (rc != DB_OK)
+		return err_db(rc, e);
+	json_t *api = json_loads(text, 0, NULL);
+	*proto = res_api_proto(api);
+	json_decref(api);
+	free(text);
+	return E_OK;
+}
+
+enum err deployments_auto_deploy(struct req *rq, const char *api_id, const char *stage,
+				 unsigned proto, json_t **stage_out, struct apierr *e)
+{
+	if (!stage)
+		return deploy_auto_stages(rq, api_id, e);
+	if (proto == P_ANY && api_proto(rq, api_id, &proto, e))
+		return e->code;
+	return deployment_auto(rq, api_id, proto, stage, stage_out, e);
 }

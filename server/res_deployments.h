@@ -1,22 +1,9 @@
 /* res_deployments.h — the Deployment resource: an immutable snapshot of an API's
  * configuration that stages point at, and automatic deployment (autoDeploy stages).
  *
- * Snapshot layout. Each deployment's stored doc holds, in the hidden member "snapshot", the
- * rendered answers (exactly what the Get* operations returned at that moment) of everything
- * the deployment froze:
- *
- *   {
- *     "api":                  {...GetApi...},
- *     "routes":               [{...GetRoute...}, ...],                  creation order
- *     "integrations":         [{...GetIntegration...}, ...],            creation order
- *     "integrationResponses": {"<integrationId>": [{...}, ...], ...},   one key per integration
- *     "routeResponses":       {"<routeId>": [{...}, ...], ...},         one key per route
- *     "authorizers":          [{...GetAuthorizer...}, ...],
- *     "models":               [{...GetModel...}, ...]
- *   }
- *
- * Every integration and route has its key in integrationResponses / routeResponses (an empty
- * array when it has none). Later changes to the API never touch a stored snapshot. */
+ * Each deployment's stored doc holds, in the hidden member "snapshot", the API's configuration
+ * as it was when the deployment was made (snapshot.h's layout, built by snapshot.c). Later
+ * changes to the API never touch a stored snapshot. */
 #ifndef APIGWD_RES_DEPLOYMENTS_H
 #define APIGWD_RES_DEPLOYMENTS_H
 
@@ -28,7 +15,8 @@ extern const struct resdef deployment_def;
 extern const struct jfield deployment_fields[];
 
 /* The description AWS gives deployments made for autoDeploy stages. */
-#define DEPLOYMENT_AUTO_DESCRIPTION "Automatic deployment triggered by changes to the Api configuration"
+#define DEPLOYMENT_AUTO_DESCRIPTION                                                                \
+	"Automatic deployment triggered by changes to the Api configuration"
 
 /* Reads the snapshot (layout above) of deployment `deployment_id` of API `api_id` in `scope`.
  * On DB_OK *snap is a new reference the caller releases; DB_NOTFOUND when there is no such
@@ -45,5 +33,9 @@ enum db_rc deployment_snapshot(struct db *db, const struct db_scope *scope, cons
  * rendered stage when it was moved (new reference). Returns E_OK or fills e. */
 enum err deployment_auto(struct req *rq, const char *api_id, unsigned proto, const char *stage,
 			 json_t **stage_out, struct apierr *e);
+
+/* autoDeploy: the server's auto_deploy hook (server.h), which main.c registers. */
+enum err deployments_auto_deploy(struct req *rq, const char *api_id, const char *stage,
+				 unsigned proto, json_t **stage_out, struct apierr *e);
 
 #endif

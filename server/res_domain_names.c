@@ -1,13 +1,13 @@
 /* res_domain_names.c — DomainName: CreateDomainName, GetDomainName, GetDomainNames,
- * UpdateDomainName, DeleteDomainName. Spec §10: the name is the id; a bare domainName is
- * accepted (there is no ACM here); DeleteDomainName removes its API mappings. */
+ * UpdateDomainName, DeleteDomainName. docs/aws-behaviour.md §10: the name is the id; a bare
+ * domainName is accepted (there is no ACM here); DeleteDomainName removes its API mappings. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "handlers.h"
-#include "jspec.h"
 #include "ids.h"
+#include "jspec.h"
 #include "res_domain_names.h"
 
 enum { GATEWAY_ID_LEN = 10 };
@@ -31,16 +31,16 @@ static const struct {
 	{"ap-northeast-2", "Z20JF4UZKIW1U8"}, {"ap-northeast-3", "Z2YQB5RD63NC85"},
 	{"ap-southeast-1", "ZL327KTPIQFUL"},  {"ap-southeast-2", "Z2RPCDW04V8134"},
 	{"ca-central-1", "Z19DQILCV0OWEC"},   {"eu-central-1", "Z1U9ULNL0V5AJ3"},
-	{"eu-west-1", "ZLY8HYME6SFDD"},       {"eu-west-2", "ZJ5UAJN8Y3Z2Q"},
+	{"eu-west-1", "ZLY8HYME6SFDD"},	      {"eu-west-2", "ZJ5UAJN8Y3Z2Q"},
 	{"eu-west-3", "Z3KY65QIEKYHQQ"},      {"eu-north-1", "Z3UWIKFBOOGXPP"},
 	{"eu-south-1", "Z3BT4WSQ9TDYZV"},     {"me-south-1", "Z20ZBPC0SS8806"},
-	{"sa-east-1", "ZCMLWB8V5SYIT"},       {"us-gov-east-1", "Z3SE9ATJYCRCZJ"},
+	{"sa-east-1", "ZCMLWB8V5SYIT"},	      {"us-gov-east-1", "Z3SE9ATJYCRCZJ"},
 	{"us-gov-west-1", "Z1K6XKP9SAGWDV"},
 };
 
 /* The longest name apigwd can keep: a resource id is at most this long (struct rctx). DNS
  * allows 253; longer names than this are refused rather than cut. */
-#define NAME_MAX_LEN (sizeof ((struct rctx *)0)->id - 1)
+#define NAME_MAX_LEN (sizeof((struct rctx *)0)->id - 1)
 
 /* A DNS name: labels of letters, digits and '-' (not at either end), 1-63 characters, at
  * least two of them; the first may be the wildcard "*". */
@@ -51,9 +51,10 @@ static enum err check_domain_name(const struct jfield *f, const json_t *v, struc
 	unsigned labels = 0;
 	(void)f;
 	if (strlen(name) > NAME_MAX_LEN)
-		return err_set(e, E_BAD_REQUEST,
-			       "Invalid domain name specified: %.512s. Must be at most %zu characters",
-			       name, NAME_MAX_LEN);
+		return err_set(
+			e, E_BAD_REQUEST,
+			"Invalid domain name specified: %.512s. Must be at most %zu characters",
+			name, NAME_MAX_LEN);
 	if (jstarts_with(p, "*."))
 		p += 2, labels++;
 	while (*p) {
@@ -68,7 +69,7 @@ static enum err check_domain_name(const struct jfield *f, const json_t *v, struc
 		labels++;
 		p += n;
 		if (*p == '.' && !*++p)
-			goto bad;  /* a trailing dot */
+			goto bad; /* a trailing dot */
 	}
 	if (labels >= 2)
 		return E_OK;
@@ -91,10 +92,11 @@ static enum err check_truststore_uri(const struct jfield *f, const json_t *v, st
 {
 	(void)f;
 	if (!jstarts_with(json_string_value(v), "s3://"))
-		return err_set(e, E_BAD_REQUEST,
-			       "Invalid value for mutualTlsAuthentication.truststoreUri: %.256s. Must "
-			       "be an S3 URI such as s3://bucket-name/key-name",
-			       json_string_value(v));
+		return err_set(
+			e, E_BAD_REQUEST,
+			"Invalid value for mutualTlsAuthentication.truststoreUri: %.256s. Must "
+			"be an S3 URI such as s3://bucket-name/key-name",
+			json_string_value(v));
 	return E_OK;
 }
 
@@ -126,8 +128,8 @@ static enum err check_configurations(const struct jfield *f, const json_t *v, st
 	json_array_foreach(v, i, item) {
 		snprintf(where, sizeof where, "%s[%zu].", f->name, i);
 		if (!json_is_object(item))
-			return err_set(e, E_BAD_REQUEST, "Invalid type for %s[%zu]: expected an object",
-				       f->name, i);
+			return err_set(e, E_BAD_REQUEST,
+				       "Invalid type for %s[%zu]: expected an object", f->name, i);
 		if (jspec_check_object(configuration_fields, item, where, e))
 			return e->code;
 	}
@@ -142,12 +144,14 @@ static const struct jfield mtls_fields[] = {
 
 /* Model order. */
 static const struct jfield domain_name_fields[] = {
-	{"apiMappingSelectionExpression", J_STR, .flags = F_SERVER, .dflt_str = "$request.basepath"},
+	{"apiMappingSelectionExpression", J_STR, .flags = F_SERVER,
+	 .dflt_str = "$request.basepath"},
 	{"domainName", J_STR, 1, 512, F_CREATE | F_REQUIRED, .check = check_domain_name},
 	{"domainNameArn", J_STR, .flags = F_SERVER},
 	{"domainNameConfigurations", J_ANY, .flags = F_IN, .check = check_configurations},
 	{"mutualTlsAuthentication", J_OBJ, .flags = F_IN, .sub = mtls_fields},
-	{"routingMode", J_ENUM, .flags = F_IN, .enums = routing_modes, .dflt_str = "API_MAPPING_ONLY"},
+	{"routingMode", J_ENUM, .flags = F_IN, .enums = routing_modes,
+	 .dflt_str = "API_MAPPING_ONLY"},
 	{"tags", J_STRMAP, 0, 256, F_CREATE, .check = jcheck_tags, .dflt = jdefault_empty_map},
 	/* The d-xxxxxxxxxx name of the domain's API Gateway endpoint, kept across updates. */
 	{"gatewayId", J_STR, .flags = F_SERVER | F_HIDDEN},
@@ -247,28 +251,3 @@ const struct resdef domain_name_def = {
 	.conflict = domain_name_conflict,
 	.not_found = domain_name_not_found,
 };
-
-void domain_name_create(struct req *rq)
-{
-	res_create(rq, &domain_name_def);
-}
-
-void domain_name_get(struct req *rq)
-{
-	res_get(rq, &domain_name_def);
-}
-
-void domain_name_list(struct req *rq)
-{
-	res_list(rq, &domain_name_def);
-}
-
-void domain_name_update(struct req *rq)
-{
-	res_update(rq, &domain_name_def);
-}
-
-void domain_name_delete(struct req *rq)
-{
-	res_delete(rq, &domain_name_def);
-}

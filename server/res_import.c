@@ -1,14 +1,13 @@
-/* res_import.c — ImportApi, ReimportApi and ExportApi for HTTP APIs (OpenAPI 3.0), and HTTP
- * quick create (CreateApi with `target`). Spec §4 and §10.
+/* res_import.c — ImportApi and ReimportApi for HTTP APIs (OpenAPI 3.0). ExportApi is
+ * res_export.c, quick create quick_create.c. docs/aws-behaviour.md §4 and §10.
  *
  * Import reads the document (JSON with jansson, or YAML with libyaml converted to jansson under
  * the YAML 1.2 core schema), turns it into a *plan* — the CreateApi, CreateIntegration and
  * CreateRoute requests it stands for, and the warnings found — without touching storage, and
  * then runs the plan in one transaction through res_create_in, so that every member is checked
  * exactly as the Create operations check it and a failure leaves nothing behind. Reimport does
- * the same on an existing API after deleting its routes and integrations. Export walks the
- * stored API the other way and writes the document as JSON (jansson) or YAML (libyaml's
- * emitter). Only OpenAPI 3.0 is read and written; OpenAPI 2.0 (swagger) is refused. */
+ * the same on an existing API after deleting its routes and integrations. Only OpenAPI 3.0 is
+ * read; OpenAPI 2.0 (swagger) is refused. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -19,22 +18,16 @@
 #include <strings.h>
 
 #include "handlers.h"
-#include "res.h"
 #include "res_apis.h"
-#include "res_deployments.h"
-#include "res_import.h"
 #include "res_integrations.h"
 #include "res_routes.h"
-#include "res_stages.h"
-#include "router.h"
 #include "sbuf.h"
 #include "yamldoc.h"
 
 enum {
-	REF_HOPS_MAX = 16,	      /* $ref → $ref → ... before we call it unresolvable */
-	WALK_DEPTH_MAX = 256,	      /* how deep the $ref check looks */
-	LIST_PAGE = 500,	      /* rows read per db_res_list call */
-	HTTP_TIMEOUT_DEFAULT = 30000, /* HTTP APIs' timeoutInMillis, left out of exports */
+	REF_HOPS_MAX = 16,    /* $ref → $ref → ... before we call it unresolvable */
+	WALK_DEPTH_MAX = 256, /* how deep the $ref check looks */
+	LIST_PAGE = 500,      /* rows read per db_res_list call */
 };
 
 /* True when s is one or more characters, all from `set`. */
@@ -54,7 +47,9 @@ static json_t *scalar_string(const json_t *v)
 	case JSON_INTEGER:
 		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return json_string(buf);
-	case JSON_REAL: yaml_real_text(json_real_value(v), buf, sizeof buf); return json_string(buf);
+	case JSON_REAL:
+		yaml_real_text(json_real_value(v), buf, sizeof buf);
+		return json_string(buf);
 	case JSON_TRUE: return json_string("true");
 	case JSON_FALSE: return json_string("false");
 	default: return NULL;
@@ -233,15 +228,13 @@ static void walk_refs(struct plan *p, const json_t *v, char *path, size_t plen, 
 		if (json_is_string(ref) && !resolve(p->doc, v))
 			plan_warn(p, "Parse issue: unable to resolve reference %s at %s",
 				  json_string_value(ref), used ? path : "(root)");
-		json_object_foreach((json_t *)v, k, item)
-		{
+		json_object_foreach((json_t *)v, k, item) {
 			snprintf(path + used, plen - used, "%s%s", used ? "." : "", k);
 			walk_refs(p, item, path, plen, depth + 1);
 			path[used] = '\0';
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, item)
-		{
+		json_array_foreach(v, i, item) {
 			snprintf(path + used, plen - used, "[%zu]", i);
 			walk_refs(p, item, path, plen, depth + 1);
 			path[used] = '\0';
@@ -270,8 +263,7 @@ static void plan_cors(struct plan *p)
 		return;
 	}
 	json_t *cors = json_object();
-	json_object_foreach((json_t *)x, k, v)
-	{
+	json_object_foreach((json_t *)x, k, v) {
 		const char *const *m = known;
 		while (*m && strcmp(*m, k))
 			m++;
@@ -279,28 +271,21 @@ static void plan_cors(struct plan *p)
 			json_object_set(cors, k, v);
 		else
 			plan_warn(
-			    p, "Parse issue: attribute x-amazon-apigateway-cors.%s is unexpected",
-			    k);
+				p,
+				"Parse issue: attribute x-amazon-apigateway-cors.%s is unexpected",
+				k);
 	}
 	json_object_set_new(p->api, "corsConfiguration", cors);
 }
 
 /* Copies member `from` of src into `to` of dst when present (not null). */
-static void copy_member(json_t *dst, const char *to, const json_t *src, const char *from)
-{
-	json_t *v = json_object_get(src, from);
-	if (v && !json_is_null(v))
-		json_object_set(dst, to, v);
-}
-
 /* A parameter map ({name: value}) with scalar values made strings (YAML writes `pageNo: 1`);
  * anything else is left for the integration's own check to refuse. New reference. */
 static json_t *string_map(const json_t *m)
 {
 	const char *k;
 	json_t *v, *out = json_deep_copy(m);
-	json_object_foreach(out, k, v)
-	{
+	json_object_foreach(out, k, v) {
 		json_t *s = json_is_string(v) ? NULL : scalar_string(v);
 		if (s)
 			json_object_set_new(out, k, s);
@@ -317,8 +302,9 @@ static json_t *plan_integration_request(struct plan *p, const json_t *x, const c
 		return NULL; /* walk_refs has said so */
 	if (!json_is_object(ig)) {
 		plan_warn(
-		    p, "Parse issue: attribute %s.x-amazon-apigateway-integration is not an object",
-		    where);
+			p,
+			"Parse issue: attribute %s.x-amazon-apigateway-integration is not an object",
+			where);
 		return NULL;
 	}
 	const char *t = json_string_value(json_object_get(ig, "type"));
@@ -335,18 +321,18 @@ static json_t *plan_integration_request(struct plan *p, const json_t *x, const c
 				  t, where);
 		else
 			plan_warn(
-			    p,
-			    "Parse issue: attribute %s.x-amazon-apigateway-integration.type is "
-			    "missing; the route was imported without an integration",
-			    where);
+				p,
+				"Parse issue: attribute %s.x-amazon-apigateway-integration.type is "
+				"missing; the route was imported without an integration",
+				where);
 		return NULL;
 	}
 	json_t *in = json_pack("{s:s}", "integrationType", type);
-	copy_member(in, "integrationUri", ig, "uri");
-	copy_member(in, "integrationMethod", ig, "httpMethod");
-	copy_member(in, "connectionId", ig, "connectionId");
-	copy_member(in, "credentialsArn", ig, "credentials");
-	copy_member(in, "integrationSubtype", ig, "integrationSubtype");
+	jcopy_member(in, "integrationUri", ig, "uri");
+	jcopy_member(in, "integrationMethod", ig, "httpMethod");
+	jcopy_member(in, "connectionId", ig, "connectionId");
+	jcopy_member(in, "credentialsArn", ig, "credentials");
+	jcopy_member(in, "integrationSubtype", ig, "integrationSubtype");
 	const json_t *ct = json_object_get(ig, "connectionType");
 	if (json_is_string(ct)) {
 		char up[32];
@@ -355,7 +341,7 @@ static json_t *plan_integration_request(struct plan *p, const json_t *x, const c
 			*c = (char)toupper((unsigned char)*c);
 		json_object_set_new(in, "connectionType", json_string(up));
 	} else {
-		copy_member(in, "connectionType", ig, "connectionType");
+		jcopy_member(in, "connectionType", ig, "connectionType");
 	}
 	/* Required by HTTP APIs; documents that leave it out mean the original format. */
 	json_t *pfv = scalar_string(json_object_get(ig, "payloadFormatVersion"));
@@ -370,30 +356,31 @@ static json_t *plan_integration_request(struct plan *p, const json_t *x, const c
 		json_object_set_new(in, "timeoutInMillis",
 				    json_integer(strtoll(json_string_value(timeout), NULL, 10)));
 	else
-		copy_member(in, "timeoutInMillis", ig, "timeoutInMillis");
+		jcopy_member(in, "timeoutInMillis", ig, "timeoutInMillis");
 	const json_t *rp = json_object_get(ig, "requestParameters");
 	if (json_is_object(rp))
 		json_object_set_new(in, "requestParameters", string_map(rp));
 	else
-		copy_member(in, "requestParameters", ig, "requestParameters");
+		jcopy_member(in, "requestParameters", ig, "requestParameters");
 	const json_t *resp = json_object_get(ig, "responseParameters");
 	if (json_is_object(resp)) {
 		json_t *m = json_object();
 		const char *status;
 		json_t *v;
-		json_object_foreach((json_t *)resp, status, v) json_object_set_new(
-		    m, status, json_is_object(v) ? string_map(v) : json_incref(v));
+		json_object_foreach((json_t *)resp, status, v)
+			json_object_set_new(m, status,
+					    json_is_object(v) ? string_map(v) : json_incref(v));
 		json_object_set_new(in, "responseParameters", m);
 	} else {
-		copy_member(in, "responseParameters", ig, "responseParameters");
+		jcopy_member(in, "responseParameters", ig, "responseParameters");
 	}
 	const json_t *tls = json_object_get(ig, "tlsConfig");
 	if (json_is_object(tls)) {
 		json_t *t2 = json_object();
-		copy_member(t2, "serverNameToVerify", tls, "serverNameToVerify");
+		jcopy_member(t2, "serverNameToVerify", tls, "serverNameToVerify");
 		json_object_set_new(in, "tlsConfig", t2);
 	} else {
-		copy_member(in, "tlsConfig", ig, "tlsConfig");
+		jcopy_member(in, "tlsConfig", ig, "tlsConfig");
 	}
 	return in;
 }
@@ -405,8 +392,7 @@ static size_t plan_add_integration(struct plan *p, json_t *in, const char *where
 	char *key = json_dumps(in, JSON_COMPACT | JSON_SORT_KEYS);
 	size_t i;
 	json_t *k;
-	json_array_foreach(p->int_keys, i, k)
-	{
+	json_array_foreach(p->int_keys, i, k) {
 		if (key && strcmp(json_string_value(k), key) == 0) {
 			free(key);
 			json_decref(in);
@@ -441,7 +427,7 @@ static void plan_base_path(const json_t *doc, const char *mode, char *out, size_
 		char name[256];
 		snprintf(name, sizeof name, "%.*s", (int)(close - url - 1), url + 1);
 		const char *dflt =
-		    json_string_value(json_object_get(json_object_get(vars, name), "default"));
+			json_string_value(json_object_get(json_object_get(vars, name), "default"));
 		sbuf_addstr(&b, dflt ? dflt : "");
 		url = close + 1;
 	}
@@ -471,11 +457,11 @@ static const struct {
 	const char *key;    /* member of an OpenAPI path item */
 	const char *method; /* route key method */
 } op_methods[] = {
-    {"get", "GET"},	    {"put", "PUT"},
-    {"post", "POST"},	    {"delete", "DELETE"},
-    {"options", "OPTIONS"}, {"head", "HEAD"},
-    {"patch", "PATCH"},	    {"x-amazon-apigateway-any-method", "ANY"},
-    {NULL, NULL},
+	{"get", "GET"},		{"put", "PUT"},
+	{"post", "POST"},	{"delete", "DELETE"},
+	{"options", "OPTIONS"}, {"head", "HEAD"},
+	{"patch", "PATCH"},	{"x-amazon-apigateway-any-method", "ANY"},
+	{NULL, NULL},
 };
 
 /* Two operations of the document that make the same route key (isDefaultRoute twice, or
@@ -485,14 +471,13 @@ static enum err plan_duplicate(const struct plan *p, const json_t *route, struct
 	const char *key = json_string_value(json_object_get(route, "routeKey"));
 	size_t i;
 	json_t *r;
-	json_array_foreach(p->routes, i, r)
-	{
+	json_array_foreach(p->routes, i, r) {
 		if (strcmp(json_string_value(json_object_get(r, "routeKey")), key) == 0)
 			return err_set(
-			    e, E_BAD_REQUEST,
-			    "Invalid OpenAPI definition: %s and %s both define the route %s",
-			    json_string_value(json_object_get(r, "where")),
-			    json_string_value(json_object_get(route, "where")), key);
+				e, E_BAD_REQUEST,
+				"Invalid OpenAPI definition: %s and %s both define the route %s",
+				json_string_value(json_object_get(r, "where")),
+				json_string_value(json_object_get(route, "where")), key);
 	}
 	return E_OK;
 }
@@ -514,8 +499,7 @@ static enum err plan_paths(struct plan *p, const char *mode, struct apierr *e)
 	if (!json_is_object(paths))
 		return err_set(e, E_BAD_REQUEST,
 			       "Invalid OpenAPI definition: paths must be an object");
-	json_object_foreach((json_t *)paths, path, item0)
-	{
+	json_object_foreach((json_t *)paths, path, item0) {
 		const json_t *item = resolve(p->doc, item0);
 		if (!item)
 			continue; /* walk_refs has said so */
@@ -525,8 +509,9 @@ static enum err plan_paths(struct plan *p, const char *mode, struct apierr *e)
 		}
 		if (path[0] != '/') {
 			plan_warn(
-			    p, "Parse issue: path %s does not start with '/'; it was not imported",
-			    path);
+				p,
+				"Parse issue: path %s does not start with '/'; it was not imported",
+				path);
 			continue;
 		}
 		if (json_object_get(item, "trace"))
@@ -550,20 +535,23 @@ static enum err plan_paths(struct plan *p, const char *mode, struct apierr *e)
 			    (any && strcmp(path, "/$default") == 0))
 				route = json_pack("{s:s}", "routeKey", "$default");
 			else /* "/" under a base path is the base path itself */
-				route = json_pack(
-				    "{s:o}", "routeKey",
-				    json_sprintf("%s %s%s", op_methods[m].method,
-						 base[0] ? base : "",
-						 base[0] && strcmp(path, "/") == 0 ? "" : path));
+				route = json_pack("{s:o}", "routeKey",
+						  json_sprintf("%s %s%s", op_methods[m].method,
+							       base[0] ? base : "",
+							       base[0] && strcmp(path, "/") == 0
+								       ? ""
+								       : path));
 			if (!route)
 				return err_set(e, E_INTERNAL, "Out of memory");
 			json_object_set_new(route, "where", json_string(where));
-			copy_member(route, "operationName", op, "operationId");
+			jcopy_member(route, "operationName", op, "operationId");
 			const json_t *x = json_object_get(op, "x-amazon-apigateway-integration");
 			if (x && (in = plan_integration_request(p, x, where)))
-				json_object_set_new(
-				    route, "integration",
-				    json_integer((json_int_t)plan_add_integration(p, in, where)));
+				json_object_set_new(route, "integration",
+						    json_integer(
+							    (json_int_t)
+								    plan_add_integration(p, in,
+											 where)));
 			security = security || json_object_get(op, "security");
 			if (plan_duplicate(p, route, e)) {
 				json_decref(route);
@@ -590,14 +578,14 @@ static enum err plan_build(struct plan *p, const json_t *doc, const char *mode, 
 	p->doc = doc;
 	if (json_object_get(doc, "swagger"))
 		return err_set(
-		    e, E_BAD_REQUEST,
-		    "Invalid OpenAPI definition: OpenAPI 2.0 (swagger) documents are not "
-		    "supported for HTTP APIs; only OpenAPI 3.0 is");
+			e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: OpenAPI 2.0 (swagger) documents are not "
+			"supported for HTTP APIs; only OpenAPI 3.0 is");
 	v = scalar_string(json_object_get(doc, "openapi"));
 	if (!v)
 		return err_set(
-		    e, E_BAD_REQUEST,
-		    "Invalid OpenAPI definition: the openapi member (3.0.x) is required");
+			e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: the openapi member (3.0.x) is required");
 	const char *ver = json_string_value(v);
 	if (strncmp(ver, "3.0", 3) || (ver[3] && ver[3] != '.'))
 		rc = err_set(e, E_BAD_REQUEST,
@@ -612,16 +600,16 @@ static enum err plan_build(struct plan *p, const json_t *doc, const char *mode, 
 	if (!title || !json_string_length(title)) {
 		json_decref(title);
 		return err_set(
-		    e, E_BAD_REQUEST,
-		    "Invalid OpenAPI definition: info.title is required (it names the API)");
+			e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: info.title is required (it names the API)");
 	}
 	json_object_set_new(p->api, "name", title);
 	json_object_set_new(p->api, "protocolType", json_string("HTTP"));
-	copy_member(p->api, "description", info, "description");
+	jcopy_member(p->api, "description", info, "description");
 	if ((v = scalar_string(json_object_get(info, "version"))))
 		json_object_set_new(p->api, "version", v);
 	const json_t *endpoint = json_object_get(doc, "x-amazon-apigateway-endpoint-configuration");
-	copy_member(p->api, "disableExecuteApiEndpoint", endpoint, "disableExecuteApiEndpoint");
+	jcopy_member(p->api, "disableExecuteApiEndpoint", endpoint, "disableExecuteApiEndpoint");
 	walk_refs(p, doc, where, sizeof where, 0);
 	plan_cors(p);
 	return plan_paths(p, mode, e);
@@ -634,8 +622,7 @@ static enum err warnings_error(const struct plan *p, struct apierr *e)
 	size_t i;
 	json_t *w;
 	sbuf_addstr(&b, "Warnings found during import:");
-	json_array_foreach(p->warnings, i, w)
-	{
+	json_array_foreach(p->warnings, i, w) {
 		sbuf_addstr(&b, "\n");
 		sbuf_addstr(&b, json_string_value(w));
 	}
@@ -682,8 +669,7 @@ static enum err plan_run(struct import_ctx *t, const char *api_id, json_t *api)
 	json_t *ids = json_array(), *in, *r;
 	enum err rc = E_OK;
 	size_t i;
-	json_array_foreach(p->integrations, i, in)
-	{
+	json_array_foreach(p->integrations, i, in) {
 		json_t *out = NULL;
 		rc = res_create_in(t->rq, &integration_def, api_id, P_HTTP, api, in, NULL, &out,
 				   &t->err);
@@ -696,19 +682,18 @@ static enum err plan_run(struct import_ctx *t, const char *api_id, json_t *api)
 		json_array_append(ids, json_object_get(out, "integrationId"));
 		json_decref(out);
 	}
-	json_array_foreach(p->routes, i, r)
-	{
+	json_array_foreach(p->routes, i, r) {
 		json_t *route = json_pack("{s:O}", "routeKey", json_object_get(r, "routeKey"));
 		json_t *server =
-		    json_pack("{s:[],s:{}}", "authorizationScopes", "requestParameters");
+			json_pack("{s:[],s:{}}", "authorizationScopes", "requestParameters");
 		json_t *idx = json_object_get(r, "integration");
-		copy_member(route, "operationName", r, "operationName");
+		jcopy_member(route, "operationName", r, "operationName");
 		if (idx)
-			json_object_set_new(
-			    route, "target",
-			    json_sprintf("integrations/%s",
-					 json_string_value(json_array_get(
-					     ids, (size_t)json_integer_value(idx)))));
+			json_object_set_new(route, "target",
+					    json_sprintf("integrations/%s",
+							 json_string_value(json_array_get(
+								 ids, (size_t)json_integer_value(
+									      idx)))));
 		rc = res_create_in(t->rq, &route_def, api_id, P_HTTP, api, route, server, NULL,
 				   &t->err);
 		json_decref(route);
@@ -762,8 +747,7 @@ static enum err delete_children(struct req *rq, const char *kind, const char *ap
 		json_t *ids = json_array(), *id;
 		size_t i, n;
 		enum db_rc rc = db_res_list(rq->db, &k, 0, LIST_PAGE, collect_id, ids, NULL);
-		json_array_foreach(ids, i, id)
-		{
+		json_array_foreach(ids, i, id) {
 			k.id = json_string_value(id);
 			if (rc == DB_OK)
 				rc = db_res_delete(rq->db, &k);
@@ -771,7 +755,7 @@ static enum err delete_children(struct req *rq, const char *kind, const char *ap
 		n = json_array_size(ids);
 		json_decref(ids);
 		if (rc != DB_OK)
-			return res_db_error(rc, e);
+			return err_db(rc, e);
 		if (n == 0)
 			return E_OK;
 	}
@@ -818,18 +802,19 @@ static enum err import_options(struct req *rq, const char **mode, bool *fail, st
 			*mode = *m;
 		else
 			rc = err_set(
-			    e, E_BAD_REQUEST,
-			    "Invalid value for basepath: %.64s. Must be one of [ignore, prepend, "
-			    "split]",
-			    bp);
+				e, E_BAD_REQUEST,
+				"Invalid value for basepath: %.64s. Must be one of [ignore, prepend, "
+				"split]",
+				bp);
 	}
 	if (!rc && fw) {
 		if (strcasecmp(fw, "true") == 0)
 			*fail = true;
 		else if (strcasecmp(fw, "false"))
 			rc = err_set(
-			    e, E_BAD_REQUEST,
-			    "Invalid value for failOnWarnings: %.64s. Must be true or false", fw);
+				e, E_BAD_REQUEST,
+				"Invalid value for failOnWarnings: %.64s. Must be true or false",
+				fw);
 	}
 	free(bp);
 	free(fw);
@@ -857,7 +842,7 @@ static void import_run(struct req *rq, const char *api_id)
 	rc = res_txn(rq, import_txn, &t, &t.err);
 	if (rc != DB_OK) {
 		if (rc != DB_ABORT)
-			res_db_error(rc, &t.err);
+			err_db(rc, &t.err);
 		goto fail;
 	}
 	snprintf(rq->log_api, sizeof rq->log_api, "%.15s",
@@ -881,511 +866,4 @@ void api_reimport(struct req *rq)
 {
 	const char *id = req_param(rq, "apiId");
 	import_run(rq, id ? id : "");
-}
-
-/* ---- export ---- */
-
-struct export_ctx {
-	struct req *rq;
-	const char *api_id;
-	const char *stage;    /* stageName, or NULL */
-	json_t *api;	      /* the API's answer; owned */
-	json_t *routes;	      /* route answers in creation order; owned */
-	json_t *integrations; /* integrationId → answer; owned */
-	struct apierr err;
-};
-
-struct collect {
-	json_t *rows; /* answers collected so far */
-	int64_t last; /* seq of the last row */
-};
-
-static bool collect_body(const struct db_row *row, void *arg)
-{
-	struct collect *c = arg;
-	json_t *body = json_loadb(row->body, row->body_len, 0, NULL);
-	c->last = row->seq;
-	if (body)
-		json_array_append_new(c->rows, body);
-	return true;
-}
-
-/* Every answer of `kind` under the API, in creation order. New reference, or NULL with e. */
-static json_t *load_all(struct req *rq, const char *kind, const char *api_id, struct apierr *e)
-{
-	struct collect c = {json_array(), 0};
-	struct db_key k = {&rq->scope, kind, api_id, NULL};
-	bool more = true;
-	while (more) {
-		enum db_rc rc = db_res_list(rq->db, &k, c.last, LIST_PAGE, collect_body, &c, &more);
-		if (rc != DB_OK) {
-			res_db_error(rc, e);
-			json_decref(c.rows);
-			return NULL;
-		}
-	}
-	return c.rows;
-}
-
-/* What stage x->stage serves: the snapshot of its deployment (none yet: no routes). Replaces
- * x->api with the snapshot's and sets x->routes and *igs (integration answers). */
-static enum db_rc export_stage(struct export_ctx *x, json_t **igs)
-{
-	struct db_key k = {&x->rq->scope, "stage", x->api_id, x->stage};
-	char *body = NULL;
-	json_t *stage = NULL, *snap = NULL;
-	enum db_rc rc = db_res_get(x->rq->db, &k, NULL, &body, NULL);
-	if (rc == DB_NOTFOUND) {
-		err_not_found(&x->err, "Stage", "Invalid stage identifier specified");
-		return DB_ABORT;
-	}
-	if (rc != DB_OK)
-		return rc;
-	stage = json_loads(body, 0, NULL);
-	free(body);
-	const char *deployment = json_string_value(json_object_get(stage, "deploymentId"));
-	if (deployment) {
-		rc = deployment_snapshot(x->rq->db, &x->rq->scope, x->api_id, deployment, &snap);
-		if (rc == DB_NOTFOUND)
-			rc = DB_OK; /* a dangling pointer serves nothing */
-	}
-	if (rc == DB_OK && json_is_object(json_object_get(snap, "api"))) {
-		json_decref(x->api);
-		x->api = json_incref(json_object_get(snap, "api"));
-	}
-	if (rc == DB_OK) {
-		x->routes = json_deep_copy(json_object_get(snap, "routes"));
-		*igs = json_deep_copy(json_object_get(snap, "integrations"));
-		if (!x->routes)
-			x->routes = json_array();
-		if (!*igs)
-			*igs = json_array();
-	}
-	json_decref(snap);
-	json_decref(stage);
-	return rc;
-}
-
-static enum db_rc export_txn(struct db *db, void *arg)
-{
-	struct export_ctx *x = arg;
-	struct db_key k = {&x->rq->scope, "api", "", x->api_id};
-	char *body = NULL;
-	json_t *igs = NULL, *ig;
-	size_t i;
-	json_decref(x->api);
-	json_decref(x->routes);
-	json_decref(x->integrations);
-	x->api = x->routes = x->integrations = NULL;
-	memset(&x->err, 0, sizeof x->err);
-	enum db_rc rc = db_res_get(db, &k, NULL, &body, NULL);
-	if (rc == DB_NOTFOUND) {
-		err_not_found(&x->err, "Api", "Invalid API identifier specified %s:%s",
-			      x->rq->account, x->api_id);
-		return DB_ABORT;
-	}
-	if (rc != DB_OK)
-		return rc;
-	x->api = json_loads(body, 0, NULL);
-	free(body);
-	if (!x->api)
-		return DB_ERROR;
-	if (res_api_proto(x->api) != P_HTTP) {
-		err_set(&x->err, E_BAD_REQUEST, "ExportApi is supported only for HTTP APIs");
-		return DB_ABORT;
-	}
-	if (x->stage)
-		rc = export_stage(x, &igs);
-	else if (!(x->routes = load_all(x->rq, "route", x->api_id, &x->err)) ||
-		 !(igs = load_all(x->rq, "integration", x->api_id, &x->err)))
-		rc = DB_ABORT;
-	if (rc != DB_OK) {
-		json_decref(igs);
-		return rc;
-	}
-	x->integrations = json_object();
-	json_array_foreach(igs, i, ig)
-	{
-		const char *id = json_string_value(json_object_get(ig, "integrationId"));
-		if (id)
-			json_object_set(x->integrations, id, ig);
-	}
-	json_decref(igs);
-	return DB_OK;
-}
-
-/* An integration's answer as x-amazon-apigateway-integration. New reference. */
-static json_t *export_integration(const json_t *ig)
-{
-	json_t *x = json_object();
-	char type[32];
-	const json_t *timeout = json_object_get(ig, "timeoutInMillis");
-	snprintf(type, sizeof type, "%s",
-		 json_string_value(json_object_get(ig, "integrationType")));
-	for (char *c = type; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	copy_member(x, "requestParameters", ig, "requestParameters");
-	copy_member(x, "responseParameters", ig, "responseParameters");
-	copy_member(x, "payloadFormatVersion", ig, "payloadFormatVersion");
-	json_object_set_new(x, "type", json_string(type));
-	copy_member(x, "integrationSubtype", ig, "integrationSubtype");
-	copy_member(x, "httpMethod", ig, "integrationMethod");
-	copy_member(x, "uri", ig, "integrationUri");
-	copy_member(x, "connectionType", ig, "connectionType");
-	copy_member(x, "connectionId", ig, "connectionId");
-	copy_member(x, "credentials", ig, "credentialsArn");
-	if (timeout && json_integer_value(timeout) != HTTP_TIMEOUT_DEFAULT)
-		json_object_set(x, "timeoutInMillis", (json_t *)timeout);
-	copy_member(x, "tlsConfig", ig, "tlsConfig");
-	return x;
-}
-
-/* The generated `parameters` of a templated path ("/pets/{petId}"), or NULL. New reference. */
-static json_t *path_parameters(const char *path)
-{
-	json_t *params = NULL;
-	for (const char *open = strchr(path, '{'); open; open = strchr(open + 1, '{')) {
-		const char *close = strchr(open, '}');
-		if (!close)
-			break;
-		char name[256], desc[320];
-		snprintf(name, sizeof name, "%.*s", (int)(close - open - 1), open + 1);
-		snprintf(desc, sizeof desc, "Generated path parameter for %s", name);
-		if (!params)
-			params = json_array();
-		json_array_append_new(params, json_pack("{s:s,s:s,s:s,s:b,s:{s:s}}", "name", name,
-							"in", "path", "description", desc,
-							"required", 1, "schema", "type", "string"));
-	}
-	return params;
-}
-
-/* The OpenAPI 3.0 document of the collected API. New reference. */
-static json_t *export_document(const struct export_ctx *x, bool extensions)
-{
-	const json_t *api = x->api, *r;
-	const char *version = json_string_value(json_object_get(api, "version"));
-	const char *created = json_string_value(json_object_get(api, "createdDate"));
-	const char *endpoint = json_string_value(json_object_get(api, "apiEndpoint"));
-	json_t *doc = json_object(), *info = json_object(), *paths = json_object(), *item;
-	const char *path;
-	char stamp[64];
-	size_t i;
-
-	json_object_set_new(doc, "openapi", json_string("3.0.1"));
-	copy_member(info, "title", api, "name");
-	copy_member(info, "description", api, "description");
-	if (!version && created) { /* AWS writes the API's date when it has no version */
-		snprintf(stamp, sizeof stamp, "%.10s %.8sUTC", created,
-			 strlen(created) > 11 ? created + 11 : "");
-		version = stamp;
-	}
-	json_object_set_new(info, "version", json_string(version ? version : ""));
-	json_object_set_new(doc, "info", info);
-	json_object_set_new(doc, "servers",
-			    json_pack("[{s:o,s:{s:{s:s}}}]", "url",
-				      json_sprintf("%s/{basePath}", endpoint ? endpoint : ""),
-				      "variables", "basePath", "default",
-				      x->stage && strcmp(x->stage, "$default") ? x->stage : ""));
-	json_array_foreach(x->routes, i, r)
-	{
-		const char *key = json_string_value(json_object_get(r, "routeKey"));
-		const char *target = json_string_value(json_object_get(r, "target"));
-		char method[40], route_path[2048];
-		bool dflt = key && strcmp(key, "$default") == 0;
-		const char *sp = key ? strchr(key, ' ') : NULL;
-		if (dflt) {
-			snprintf(method, sizeof method, "ANY");
-			snprintf(route_path, sizeof route_path, "/$default");
-		} else if (sp && (size_t)(sp - key) < sizeof method) {
-			snprintf(method, sizeof method, "%.*s", (int)(sp - key), key);
-			snprintf(route_path, sizeof route_path, "%s", sp + 1);
-		} else {
-			continue; /* not an HTTP route key */
-		}
-		if (strcmp(method, "ANY") == 0)
-			snprintf(method, sizeof method, "x-amazon-apigateway-any-method");
-		else
-			for (char *c = method; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-		if (!(item = json_object_get(paths, route_path))) {
-			item = json_object();
-			json_object_set_new(paths, route_path, item);
-		}
-		json_t *op = json_object();
-		if (dflt && extensions)
-			json_object_set_new(op, "isDefaultRoute", json_true());
-		copy_member(op, "operationId", r, "operationName");
-		json_object_set_new(op, "responses",
-				    json_pack("{s:{s:o}}", "default", "description",
-					      json_sprintf("Default response for %s", key)));
-		if (extensions && jstarts_with(target, "integrations/")) {
-			const json_t *ig =
-			    json_object_get(x->integrations, target + strlen("integrations/"));
-			if (ig)
-				json_object_set_new(op, "x-amazon-apigateway-integration",
-						    export_integration(ig));
-		}
-		json_object_set_new(item, method, op);
-	}
-	json_object_foreach(paths, path, item)
-	{
-		json_t *params = path_parameters(path);
-		if (params)
-			json_object_set_new(item, "parameters", params);
-	}
-	json_object_set_new(doc, "paths", paths);
-	if (extensions) {
-		copy_member(doc, "x-amazon-apigateway-cors", api, "corsConfiguration");
-		json_object_set_new(doc, "x-amazon-apigateway-importexport-version",
-				    json_string("1.0"));
-	}
-	return doc;
-}
-
-/* Query outputType (JSON | YAML, required), includeExtensions (default true), exportVersion
- * (1.0 only); path specification (OAS30 only). */
-static enum err export_options(struct req *rq, bool *yaml, bool *extensions, struct apierr *e)
-{
-	const char *spec = req_param(rq, "specification");
-	char *type = req_query(rq, "outputType"), *ext = req_query(rq, "includeExtensions");
-	char *ver = req_query(rq, "exportVersion");
-	enum err rc = E_OK;
-	*extensions = true;
-	if (!spec || strcmp(spec, "OAS30"))
-		rc = err_set(e, E_BAD_REQUEST,
-			     "Invalid value for specification: %.64s. Must be one of [OAS30]",
-			     spec ? spec : "");
-	else if (!type)
-		rc = err_set(e, E_BAD_REQUEST, "outputType is a required parameter");
-	else if (strcmp(type, "JSON") && strcmp(type, "YAML"))
-		rc = err_set(e, E_BAD_REQUEST,
-			     "Invalid value for outputType: %.64s. Must be one of [YAML, JSON]",
-			     type);
-	else if (ext && strcasecmp(ext, "true") && strcasecmp(ext, "false"))
-		rc = err_set(e, E_BAD_REQUEST,
-			     "Invalid value for includeExtensions: %.64s. Must be true or false",
-			     ext);
-	else if (ver && strcmp(ver, "1.0"))
-		rc = err_set(
-		    e, E_BAD_REQUEST,
-		    "Invalid value for exportVersion: %.64s. The only supported version is 1.0",
-		    ver);
-	if (!rc) {
-		*yaml = strcmp(type, "YAML") == 0;
-		*extensions = !ext || strcasecmp(ext, "true") == 0;
-	}
-	free(type);
-	free(ext);
-	free(ver);
-	return rc;
-}
-
-void api_export(struct req *rq)
-{
-	const char *id = req_param(rq, "apiId");
-	char *stage = req_query(rq, "stageName");
-	struct export_ctx x = {.rq = rq, .api_id = id ? id : ""};
-	json_t *doc = NULL;
-	bool yaml = false, extensions = true;
-	char *text = NULL;
-	size_t len = 0;
-	enum db_rc rc;
-	x.stage = stage && *stage ? stage : NULL;
-	if (export_options(rq, &yaml, &extensions, &x.err))
-		goto fail;
-	rc = res_txn(rq, export_txn, &x, &x.err);
-	if (rc != DB_OK) {
-		if (rc != DB_ABORT)
-			res_db_error(rc, &x.err);
-		goto fail;
-	}
-	doc = export_document(&x, extensions);
-	if (yaml) {
-		text = yaml_from_json(doc, &len);
-	} else {
-		text = json_dumps(doc, JSON_INDENT(2));
-		len = text ? strlen(text) : 0;
-	}
-	if (!text) {
-		err_set(&x.err, E_INTERNAL, "Could not write the exported document");
-		goto fail;
-	}
-	if (yaml) /* as API Gateway names it for exports (GetExport's accepts) */
-		rq->content_type = "application/yaml";
-	reply_text(rq, 200, text, len);
-	goto out;
-fail:
-	reply_error(rq, &x.err);
-out:
-	json_decref(doc);
-	json_decref(x.api);
-	json_decref(x.routes);
-	json_decref(x.integrations);
-	free(stage);
-}
-
-/* ---- quick create ---- */
-
-static bool is_op(const struct req *rq, const char *op)
-{
-	return rq->route && rq->route->op && strcmp(rq->route->op, op) == 0;
-}
-
-/* A quick create target: a Lambda function ARN (AWS_PROXY) or an http(s) URL (HTTP_PROXY). */
-static enum err check_target(const char *target, bool *lambda, struct apierr *e)
-{
-	*lambda = jstarts_with(target, "arn:");
-	if (!*lambda && !jstarts_with(target, "http://") && !jstarts_with(target, "https://"))
-		return err_set(e, E_BAD_REQUEST,
-			       "Invalid target specified: %.256s. Must be a Lambda function ARN or "
-			       "an http:// or https:// URL",
-			       target);
-	return E_OK;
-}
-
-/* CreateApi with target: the managed integration, its route and the auto-deploying $default
- * stage, all apiGatewayManaged. */
-static enum err quick_create(struct rctx *c, const char *target)
-{
-	const char *route_key = json_string_value(json_object_get(c->doc, "routeKey"));
-	json_t *managed = NULL, *integration = NULL, *in = NULL, *out = NULL;
-	bool lambda = false;
-	enum err rc = check_target(target, &lambda, &c->err);
-	if (rc)
-		return rc;
-	managed = json_pack("{s:b}", "apiGatewayManaged", 1);
-	integration = lambda ? json_pack("{s:s,s:s,s:s}", "integrationType", "AWS_PROXY",
-					 "integrationUri", target, "payloadFormatVersion", "2.0")
-			     : json_pack("{s:s,s:s,s:s}", "integrationType", "HTTP_PROXY",
-					 "integrationUri", target, "integrationMethod", "ANY");
-	copy_member(integration, "credentialsArn", c->doc, "credentialsArn");
-	if ((rc = res_create_in(c->rq, &integration_def, c->id, P_HTTP, c->doc, integration,
-				managed, &out, &c->err)))
-		goto out;
-	in = json_pack("{s:s,s:o}", "routeKey", route_key ? route_key : "$default", "target",
-		       json_sprintf("integrations/%s",
-				    json_string_value(json_object_get(out, "integrationId"))));
-	if ((rc = res_create_in(c->rq, &route_def, c->id, P_HTTP, c->doc, in, managed, NULL,
-				&c->err)))
-		goto out;
-	json_decref(in);
-	in = json_pack("{s:s,s:b}", "stageName", "$default", "autoDeploy", 1);
-	rc = res_create_in(c->rq, &stage_def, c->id, P_HTTP, c->doc, in, managed, NULL, &c->err);
-out:
-	json_decref(managed);
-	json_decref(integration);
-	json_decref(in);
-	json_decref(out);
-	return rc;
-}
-
-struct find_managed {
-	char id[160]; /* the first managed row's id, or "" */
-	int64_t last; /* seq of the last row seen */
-};
-
-static bool find_managed_row(const struct db_row *row, void *arg)
-{
-	struct find_managed *f = arg;
-	json_t *doc = json_loads(row->doc, 0, NULL);
-	f->last = row->seq;
-	if (json_is_true(json_object_get(doc, "apiGatewayManaged")))
-		snprintf(f->id, sizeof f->id, "%s", row->id);
-	json_decref(doc);
-	return !f->id[0];
-}
-
-/* The id of the API's apiGatewayManaged `kind` (quick create made it) into f->id, or "". */
-static enum err find_managed(struct req *rq, const char *kind, const char *api_id,
-			     struct find_managed *f, struct apierr *e)
-{
-	struct db_key k = {&rq->scope, kind, api_id, NULL};
-	bool more = true;
-	f->id[0] = '\0';
-	f->last = 0;
-	while (more && !f->id[0]) {
-		enum db_rc rc =
-		    db_res_list(rq->db, &k, f->last, LIST_PAGE, find_managed_row, f, &more);
-		if (rc != DB_OK)
-			return res_db_error(rc, e);
-	}
-	return E_OK;
-}
-
-/* UpdateApi's target and credentialsArn, applied to the quick-created integration. */
-static enum err edit_quick_integration(struct rctx *c)
-{
-	const json_t *req = c->arg;
-	const char *target = json_string_value(json_object_get(req, "target"));
-	bool lambda = false;
-	if (target) {
-		if (check_target(target, &lambda, &c->err))
-			return c->err.code;
-		const char *type = lambda ? "AWS_PROXY" : "HTTP_PROXY";
-		const char *now = json_string_value(json_object_get(c->doc, "integrationType"));
-		if (!now || strcmp(type, now)) {
-			/* Another kind of backend: what the old one needed goes. */
-			json_object_set_new(c->doc, "integrationType", json_string(type));
-			json_object_set_new(c->doc, "payloadFormatVersion",
-					    json_string(lambda ? "2.0" : "1.0"));
-			if (lambda)
-				json_object_del(c->doc, "integrationMethod");
-			else
-				json_object_set_new(c->doc, "integrationMethod",
-						    json_string("ANY"));
-		}
-		json_object_set_new(c->doc, "integrationUri", json_string(target));
-	}
-	copy_member(c->doc, "credentialsArn", req, "credentialsArn");
-	return E_OK;
-}
-
-/* UpdateApi's routeKey, applied to the quick-created route. */
-static enum err edit_quick_route(struct rctx *c)
-{
-	copy_member(c->doc, "routeKey", c->arg, "routeKey");
-	return E_OK;
-}
-
-/* UpdateApi with target, routeKey or credentialsArn on a quick-created API: AWS updates the
- * managed integration and route (an API quick create never made has nothing to update). */
-static enum err quick_update(struct rctx *c, const json_t *req)
-{
-	struct find_managed f;
-	bool ig = json_is_string(json_object_get(req, "target")) ||
-		  json_is_string(json_object_get(req, "credentialsArn"));
-	bool route = json_is_string(json_object_get(req, "routeKey"));
-	if (ig && (find_managed(c->rq, integration_def.kind, c->id, &f, &c->err) ||
-		   (f.id[0] && res_edit(c->rq, &integration_def, c->id, f.id,
-					edit_quick_integration, (void *)req, NULL, &c->err))))
-		return c->err.code;
-	if (route && (find_managed(c->rq, route_def.kind, c->id, &f, &c->err) ||
-		      (f.id[0] && res_edit(c->rq, &route_def, c->id, f.id, edit_quick_route,
-					   (void *)req, NULL, &c->err))))
-		return c->err.code;
-	return E_OK;
-}
-
-enum err api_quick_create(struct rctx *c, bool created)
-{
-	static const char *const http_only[] = {"target", "routeKey", NULL};
-	const json_t *body = c->rq->body;
-	bool create = created && is_op(c->rq, "CreateApi");
-	bool update = !created && is_op(c->rq, "UpdateApi");
-
-	if (!create && !update)
-		return E_OK; /* imports, and edits made by other operations */
-	if (c->proto == P_WS) {
-		for (const char *const *m = http_only; *m; m++)
-			if (json_object_get(body, *m) && !json_is_null(json_object_get(body, *m)))
-				return err_set(&c->err, E_BAD_REQUEST,
-					       "%s is supported only for HTTP APIs (quick create)",
-					       *m);
-		return E_OK;
-	}
-	if (update)
-		return quick_update(c, body);
-	const char *target = json_string_value(json_object_get(c->doc, "target"));
-	return target ? quick_create(c, target) : E_OK;
 }

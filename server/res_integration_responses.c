@@ -1,6 +1,6 @@
 /* res_integration_responses.c — IntegrationResponse: CreateIntegrationResponse,
  * GetIntegrationResponse, GetIntegrationResponses, UpdateIntegrationResponse,
- * DeleteIntegrationResponse. Spec §6.
+ * DeleteIntegrationResponse. docs/aws-behaviour.md §6.
  *
  * WebSocket APIs only, and only under non-proxy integrations (AWS, HTTP, MOCK): a proxy
  * integration hands the backend's answer through untouched [ours: 400]. The key is unique
@@ -45,13 +45,14 @@ static enum err parent_type(struct rctx *c, char *type, size_t len)
 	struct db_key k = {&c->rq->scope, "integration", api_id, integration_id};
 	enum db_rc rc = db_res_get(c->rq->db, &k, &doc, NULL, NULL);
 	if (rc == DB_NOTFOUND)
-		return err_not_found(&c->err, "Integration", "Invalid Integration identifier specified %s",
-				     integration_id);
+		return err_not_found(&c->err, "Integration",
+				     "Invalid Integration identifier specified %s", integration_id);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	json_t *integration = json_loads(doc, 0, NULL);
 	free(doc);
-	snprintf(type, len, "%s", jstr(integration, "integrationType") ? jstr(integration, "integrationType") : "");
+	snprintf(type, len, "%s",
+		 jstr(integration, "integrationType") ? jstr(integration, "integrationType") : "");
 	json_decref(integration);
 	return E_OK;
 }
@@ -71,10 +72,11 @@ static enum err integration_response_check(struct rctx *c)
 			       "AWS, HTTP and MOCK integrations have them",
 			       type);
 	if (!key || !valid_key(key))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for integrationResponseKey: %.256s. Must be $default or "
-			       "a regular expression between slashes, such as /4\\d\\d/",
-			       key ? key : "");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for integrationResponseKey: %.256s. Must be $default or "
+			"a regular expression between slashes, such as /4\\d\\d/",
+			key ? key : "");
 	return E_OK;
 }
 
@@ -102,28 +104,3 @@ const struct resdef integration_response_def = {
 	.ukey = integration_response_ukey,
 	.conflict = integration_response_conflict,
 };
-
-void integration_response_create(struct req *rq)
-{
-	res_create(rq, &integration_response_def);
-}
-
-void integration_response_get(struct req *rq)
-{
-	res_get(rq, &integration_response_def);
-}
-
-void integration_response_list(struct req *rq)
-{
-	res_list(rq, &integration_response_def);
-}
-
-void integration_response_update(struct req *rq)
-{
-	res_update(rq, &integration_response_def);
-}
-
-void integration_response_delete(struct req *rq)
-{
-	res_delete(rq, &integration_response_def);
-}

@@ -1,5 +1,5 @@
 /* res_integrations.c — Integration: CreateIntegration, GetIntegration, GetIntegrations,
- * UpdateIntegration, DeleteIntegration. Spec §5, the heart of apigwd.
+ * UpdateIntegration, DeleteIntegration. docs/aws-behaviour.md §5, the heart of apigwd.
  *
  * Defaults depend on the API's protocol and on integrationType, and are never stored: a type
  * change re-derives every default the client did not set. */
@@ -11,7 +11,8 @@
 #include "res_apis.h"
 #include "res_integrations.h"
 
-static const char *const integration_types[] = {"AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY", NULL};
+static const char *const integration_types[] = {"AWS",	      "HTTP",	   "MOCK",
+						"HTTP_PROXY", "AWS_PROXY", NULL};
 static const char *const connection_types[] = {"INTERNET", "VPC_LINK", NULL};
 static const char *const passthrough_behaviors[] = {"WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES",
 						    NULL};
@@ -35,7 +36,8 @@ static bool is_type(const json_t *doc, const char *t)
 static json_t *default_method(const json_t *doc, unsigned proto)
 {
 	(void)proto;
-	if (is_type(doc, "AWS") || (is_type(doc, "AWS_PROXY") && !json_object_get(doc, "integrationSubtype")))
+	if (is_type(doc, "AWS") ||
+	    (is_type(doc, "AWS_PROXY") && !json_object_get(doc, "integrationSubtype")))
 		return json_string("POST");
 	return NULL;
 }
@@ -79,15 +81,17 @@ const struct jfield integration_fields[] = {
 	{"integrationType", J_ENUM, .flags = F_IN | F_REQUIRED, .enums = integration_types},
 	{"apiGatewayManaged", J_BOOL, .flags = F_SERVER},
 	{"connectionId", J_STR, 1, 1024, F_IN},
-	{"connectionType", J_ENUM, .flags = F_IN, .enums = connection_types, .dflt_str = "INTERNET"},
-	{"contentHandlingStrategy", J_ENUM, .flags = F_IN, .proto = P_WS, .enums = content_handling},
+	{"connectionType", J_ENUM, .flags = F_IN, .enums = connection_types,
+	 .dflt_str = "INTERNET"},
+	{"contentHandlingStrategy", J_ENUM, .flags = F_IN, .proto = P_WS,
+	 .enums = content_handling},
 	{"credentialsArn", J_STR, 1, 2048, F_IN},
 	{"description", J_STR, 0, 1024, F_IN},
 	{"integrationSubtype", J_STR, 1, 128, F_IN, .proto = P_HTTP},
 	{"integrationMethod", J_STR, 1, 64, F_IN, .dflt = default_method},
 	{"integrationUri", J_STR, 1, 2048, F_IN},
-	{"passthroughBehavior", J_ENUM, .flags = F_IN, .proto = P_WS, .enums = passthrough_behaviors,
-	 .dflt_str = "WHEN_NO_MATCH"},
+	{"passthroughBehavior", J_ENUM, .flags = F_IN, .proto = P_WS,
+	 .enums = passthrough_behaviors, .dflt_str = "WHEN_NO_MATCH"},
 	{"payloadFormatVersion", J_STR, 1, 64, F_IN, .dflt = default_payload_format},
 	{"requestParameters", J_STRMAP, 1, 512, F_IN | F_MERGE},
 	{"requestTemplates", J_STRMAP, 0, 32768, F_IN | F_MERGE, .proto = P_WS},
@@ -119,8 +123,7 @@ static enum err check_uri(struct rctx *c, const char *type, const char *uri)
 	if (!ok)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Invalid integration URI specified: %.256s. %s integrations need %s",
-			       uri, type,
-			       type[0] == 'H' ? "an http:// or https:// URL" : "an ARN");
+			       uri, type, type[0] == 'H' ? "an http:// or https:// URL" : "an ARN");
 	return E_OK;
 }
 
@@ -139,15 +142,18 @@ static enum err check_request_parameters(struct rctx *c)
 			     jstarts_with(k, "integration.request.path.");
 		else if (!subtype) {
 			const char *colon = strchr(k, ':');
-			ok = colon && (jstarts_with(k, "append:") || jstarts_with(k, "overwrite:") ||
-				       jstarts_with(k, "remove:")) &&
-			     (jstarts_with(colon + 1, "header.") || jstarts_with(colon + 1, "querystring.") ||
+			ok = colon &&
+			     (jstarts_with(k, "append:") || jstarts_with(k, "overwrite:") ||
+			      jstarts_with(k, "remove:")) &&
+			     (jstarts_with(colon + 1, "header.") ||
+			      jstarts_with(colon + 1, "querystring.") ||
 			      strcmp(colon + 1, "path") == 0);
 		}
 		if (!ok)
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "Invalid mapping expression specified in requestParameters: %.256s",
-				       k);
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"Invalid mapping expression specified in requestParameters: %.256s",
+				k);
 	}
 	return E_OK;
 }
@@ -168,7 +174,8 @@ static enum err check_response_parameters(struct rctx *c)
 				       status);
 		json_object_foreach(map, k, v) {
 			if (!(strcmp(k, "overwrite:statuscode") == 0 ||
-			      jstarts_with(k, "append:header.") || jstarts_with(k, "overwrite:header.") ||
+			      jstarts_with(k, "append:header.") ||
+			      jstarts_with(k, "overwrite:header.") ||
 			      jstarts_with(k, "remove:header.")))
 				return err_set(&c->err, E_BAD_REQUEST,
 					       "Invalid mapping expression specified in "
@@ -193,14 +200,16 @@ static enum err integration_check(struct rctx *c)
 	json_int_t tmax = c->proto == P_HTTP ? TIMEOUT_MAX_HTTP : TIMEOUT_MAX_WS;
 
 	if (c->proto == P_HTTP && strcmp(type, "AWS_PROXY") && strcmp(type, "HTTP_PROXY"))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Currently, an API with a protocol type of HTTP may only be associated "
-			       "with proxy integrations (AWS_PROXY, HTTP_PROXY)");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Currently, an API with a protocol type of HTTP may only be associated "
+			"with proxy integrations (AWS_PROXY, HTTP_PROXY)");
 	if (timeout < TIMEOUT_MIN || timeout > tmax)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Invalid value for timeoutInMillis: %" JSON_INTEGER_FORMAT
 			       ". Must be between %d and %" JSON_INTEGER_FORMAT " for %s APIs",
-			       timeout, TIMEOUT_MIN, tmax, c->proto == P_HTTP ? "HTTP" : "WEBSOCKET");
+			       timeout, TIMEOUT_MIN, tmax,
+			       c->proto == P_HTTP ? "HTTP" : "WEBSOCKET");
 	if (!uri && strcmp(type, "MOCK") && !subtype)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "integrationUri is required for integrationType %s", type);
@@ -210,31 +219,38 @@ static enum err integration_check(struct rctx *c)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "integrationMethod is required for integrationType %s", type);
 	if (method && strcmp(type, "AWS_PROXY") == 0 && strcmp(method, "POST"))
-		return err_set(&c->err, E_BAD_REQUEST, "HttpMethod must be POST for AWS_PROXY IntegrationType");
-	if (strcmp(jstr(o, "connectionType"), "VPC_LINK") == 0 && !json_object_get(o, "connectionId"))
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "HttpMethod must be POST for AWS_PROXY IntegrationType");
+	if (strcmp(jstr(o, "connectionType"), "VPC_LINK") == 0 &&
+	    !json_object_get(o, "connectionId"))
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "connectionId is required when connectionType is VPC_LINK");
 	if (c->proto == P_WS && pfv && strcmp(pfv, "1.0"))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for payloadFormatVersion: %.64s. WEBSOCKET APIs support "
-			       "only 1.0",
-			       pfv);
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for payloadFormatVersion: %.64s. WEBSOCKET APIs support "
+			"only 1.0",
+			pfv);
 	if (c->proto == P_HTTP) {
 		if (subtype && strcmp(type, "AWS_PROXY"))
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "integrationSubtype is supported only for AWS_PROXY integrations");
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"integrationSubtype is supported only for AWS_PROXY integrations");
 		if (!pfv)
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "payloadFormatVersion is required for AWS_PROXY integrations of "
-				       "HTTP APIs; supported values are 1.0 and 2.0");
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"payloadFormatVersion is required for AWS_PROXY integrations of "
+				"HTTP APIs; supported values are 1.0 and 2.0");
 		if (strcmp(pfv, "1.0") && strcmp(pfv, "2.0"))
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "Invalid value for payloadFormatVersion: %.64s. Must be 1.0 or 2.0",
-				       pfv);
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"Invalid value for payloadFormatVersion: %.64s. Must be 1.0 or 2.0",
+				pfv);
 		if (strcmp(pfv, "2.0") == 0 && (strcmp(type, "AWS_PROXY") || subtype))
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "payloadFormatVersion 2.0 is supported only for Lambda AWS_PROXY "
-				       "integrations");
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"payloadFormatVersion 2.0 is supported only for Lambda AWS_PROXY "
+				"integrations");
 	}
 	const char *cred = jstr(o, "credentialsArn");
 	if (cred && !jis_arn(cred))
@@ -264,12 +280,13 @@ static enum err integration_before_delete(struct rctx *c)
 	struct db_key k = {&c->rq->scope, "route", c->parent, NULL};
 	enum db_rc rc = db_res_refs(c->rq->db, &k, c->id, collect_route_id, &ids);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	if (ids.list[0])
-		return err_set(&c->err, E_CONFLICT,
-			       "Cannot delete Integration because it is referenced by the following "
-			       "Routes with Ids: [%s]",
-			       ids.list);
+		return err_set(
+			&c->err, E_CONFLICT,
+			"Cannot delete Integration because it is referenced by the following "
+			"Routes with Ids: [%s]",
+			ids.list);
 	return E_OK;
 }
 
@@ -284,28 +301,3 @@ const struct resdef integration_def = {
 	.check = integration_check,
 	.before_delete = integration_before_delete,
 };
-
-void integration_create(struct req *rq)
-{
-	res_create(rq, &integration_def);
-}
-
-void integration_get(struct req *rq)
-{
-	res_get(rq, &integration_def);
-}
-
-void integration_list(struct req *rq)
-{
-	res_list(rq, &integration_def);
-}
-
-void integration_update(struct req *rq)
-{
-	res_update(rq, &integration_def);
-}
-
-void integration_delete(struct req *rq)
-{
-	res_delete(rq, &integration_def);
-}

@@ -1,5 +1,5 @@
 /* res_models.c — Model: CreateModel, GetModel, GetModels, UpdateModel, DeleteModel,
- * GetModelTemplate. Spec §10.
+ * GetModelTemplate. docs/aws-behaviour.md §10.
  *
  * A model's name is alphanumeric and unique within its API (the unique key). When its
  * contentType is application/json its schema must be a JSON Schema draft 4 document: a JSON
@@ -29,9 +29,9 @@
 
 #include "handlers.h"
 #include "res.h"
-#include "sbuf.h"
 #include "res_apis.h"
 #include "res_models.h"
+#include "sbuf.h"
 
 /* AWS's words for any schema it refuses. */
 static const char BAD_SCHEMA[] =
@@ -39,9 +39,9 @@ static const char BAD_SCHEMA[] =
 	"schema specified]";
 
 enum {
-	SCHEMA_DEPTH_MAX = 256,       /* nesting a schema may have */
-	TEMPLATE_DEPTH_MAX = 32,      /* nesting a template follows ($refs included) */
-	TEMPLATE_MAX = 1024 * 1024,   /* bytes a template may take */
+	SCHEMA_DEPTH_MAX = 256,	    /* nesting a schema may have */
+	TEMPLATE_DEPTH_MAX = 32,    /* nesting a template follows ($refs included) */
+	TEMPLATE_MAX = 1024 * 1024, /* bytes a template may take */
 };
 
 static enum err check_name(const struct jfield *f, const json_t *v, struct apierr *e)
@@ -84,8 +84,8 @@ static bool schema_ok(const json_t *s, int depth);
 
 static bool is_type_name(const json_t *v)
 {
-	static const char *const types[] = {"array", "boolean", "integer", "null",
-					    "number", "object", "string", NULL};
+	static const char *const types[] = {"array",  "boolean", "integer", "null",
+					    "number", "object",	 "string",  NULL};
 	const char *t = json_string_value(v);
 	for (const char *const *p = types; t && *p; p++)
 		if (strcmp(t, *p) == 0)
@@ -147,10 +147,11 @@ static bool count_ok(const json_t *v)
  * keywords are allowed, as draft 4 allows them. */
 static bool keyword_ok(const char *k, const json_t *v, int depth)
 {
-	static const char *const strings[] = {"$schema", "id", "$ref", "title", "description",
-					      "pattern", "format", NULL};
-	static const char *const counts[] = {"maxLength", "minLength", "maxItems", "minItems",
-					     "maxProperties", "minProperties", NULL};
+	static const char *const strings[] = {"$schema",     "id",	"$ref",	  "title",
+					      "description", "pattern", "format", NULL};
+	static const char *const counts[] = {"maxLength", "minLength",	   "maxItems",
+					     "minItems",  "maxProperties", "minProperties",
+					     NULL};
 	static const char *const numbers[] = {"maximum", "minimum", NULL};
 	static const char *const booleans[] = {"exclusiveMaximum", "exclusiveMinimum",
 					       "uniqueItems", NULL};
@@ -265,37 +266,12 @@ const struct resdef model_def = {
 	.conflict = model_conflict,
 };
 
-void model_create(struct req *rq)
-{
-	res_create(rq, &model_def);
-}
-
-void model_get(struct req *rq)
-{
-	res_get(rq, &model_def);
-}
-
-void model_list(struct req *rq)
-{
-	res_list(rq, &model_def);
-}
-
-void model_update(struct req *rq)
-{
-	res_update(rq, &model_def);
-}
-
-void model_delete(struct req *rq)
-{
-	res_delete(rq, &model_def);
-}
-
 /* ---- GetModelTemplate ---- */
 
 /* The template being written. */
 struct tpl {
-	struct sbuf text;     /* .max = TEMPLATE_MAX: past it, .failed */
-	const json_t *root;   /* the whole schema, for $ref */
+	struct sbuf text;   /* .max = TEMPLATE_MAX: past it, .failed */
+	const json_t *root; /* the whole schema, for $ref */
 };
 
 static void tpl_add(struct tpl *t, const char *s, size_t n)
@@ -405,8 +381,8 @@ static void tpl_value(struct tpl *t, const json_t *s, const char *path, int inde
 		      int arrays)
 {
 	const json_t *target;
-	while (depth < TEMPLATE_DEPTH_MAX && (target = resolve_ref(
-			t, json_string_value(json_object_get(s, "$ref")))) != NULL) {
+	while (depth < TEMPLATE_DEPTH_MAX &&
+	       (target = resolve_ref(t, json_string_value(json_object_get(s, "$ref")))) != NULL) {
 		s = target;
 		depth++;
 	}
@@ -451,8 +427,8 @@ static void tpl_value(struct tpl *t, const json_t *s, const char *path, int inde
 		tpl_puts(t, path);
 		tpl_puts(t, ")\n");
 		tpl_indent(t, indent + 2);
-		tpl_value(t, json_is_object(items) ? items : NULL, elem,
-			  indent + 2, depth + 1, arrays + 1);
+		tpl_value(t, json_is_object(items) ? items : NULL, elem, indent + 2, depth + 1,
+			  arrays + 1);
 		tpl_puts(t, "#if($foreach.hasNext),#end\n#end\n");
 		tpl_indent(t, indent);
 		tpl_puts(t, "]");
@@ -467,7 +443,7 @@ static void tpl_value(struct tpl *t, const json_t *s, const char *path, int inde
 
 struct template_ctx {
 	struct apierr err;
-	char *value;   /* the template; owned */
+	char *value; /* the template; owned */
 };
 
 /* Reads the model named by the path and writes its template. Not a transaction: one read,
@@ -492,11 +468,11 @@ static void make_template(struct req *rq, struct template_ctx *x)
 			err_not_found(&x->err, "Model", "Invalid Model identifier specified %s",
 				      model_id);
 		else
-			res_db_error(rc, &x->err);
+			err_db(rc, &x->err);
 		goto out;
 	}
 	if (rc != DB_OK) {
-		res_db_error(rc, &x->err);
+		err_db(rc, &x->err);
 		goto out;
 	}
 	doc = json_loads(text, 0, NULL);

@@ -1,5 +1,5 @@
 /* res_route_responses.c — RouteResponse: CreateRouteResponse, GetRouteResponse,
- * GetRouteResponses, UpdateRouteResponse, DeleteRouteResponse. Spec §6, §10.
+ * GetRouteResponses, UpdateRouteResponse, DeleteRouteResponse. docs/aws-behaviour.md §6, §10.
  *
  * Accepted on both protocols with the WebSocket rule: the only key is $default, so a route has
  * at most one response (its key is the storage ukey). Deleting the route deletes them. */
@@ -22,7 +22,8 @@ static const struct jfield parameter_constraint_fields[] = {
 const struct jfield route_response_fields[] = {
 	{"modelSelectionExpression", J_STR, 0, 1024, F_IN, .proto = P_WS},
 	{"responseModels", J_STRMAP, 1, 128, F_IN},
-	{"responseParameters", J_OBJMAP, .flags = F_IN | F_MERGE, .sub = parameter_constraint_fields},
+	{"responseParameters", J_OBJMAP, .flags = F_IN | F_MERGE,
+	 .sub = parameter_constraint_fields},
 	{"routeResponseId", J_STR, .flags = F_SERVER},
 	{"routeResponseKey", J_STR, 1, 512, F_IN | F_REQUIRED},
 	{0},
@@ -34,10 +35,11 @@ static enum err route_response_check(struct rctx *c)
 	const char *k;
 	json_t *v;
 	if (!key || strcmp(key, DEFAULT_KEY))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for routeResponseKey: %.256s. Currently only $default "
-			       "is supported",
-			       key ? key : "");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for routeResponseKey: %.256s. Currently only $default "
+			"is supported",
+			key ? key : "");
 	json_object_foreach(json_object_get(c->out, "responseModels"), k, v) {
 		if (json_string_length(v) == 0)
 			return err_set(&c->err, E_BAD_REQUEST,
@@ -71,28 +73,3 @@ const struct resdef route_response_def = {
 	.ukey = route_response_ukey,
 	.conflict = route_response_conflict,
 };
-
-void route_response_create(struct req *rq)
-{
-	res_create(rq, &route_response_def);
-}
-
-void route_response_get(struct req *rq)
-{
-	res_get(rq, &route_response_def);
-}
-
-void route_response_list(struct req *rq)
-{
-	res_list(rq, &route_response_def);
-}
-
-void route_response_update(struct req *rq)
-{
-	res_update(rq, &route_response_def);
-}
-
-void route_response_delete(struct req *rq)
-{
-	res_delete(rq, &route_response_def);
-}

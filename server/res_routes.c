@@ -1,5 +1,5 @@
 /* res_routes.c — Route: CreateRoute, GetRoute, GetRoutes, UpdateRoute, DeleteRoute,
- * DeleteRouteRequestParameter. Spec §6.
+ * DeleteRouteRequestParameter. docs/aws-behaviour.md §6.
  *
  * A route's key is unique within its API (the storage ukey) and its target names an
  * integration of the same API (the storage ref, which keeps that integration from being
@@ -12,12 +12,12 @@
 #include "res.h"
 #include "res_apis.h"
 #include "res_routes.h"
-#include "router.h"
+#include "route.h"
 
 static const char *const authorization_types[] = {"NONE", "AWS_IAM", "CUSTOM", "JWT", NULL};
 
 /* The methods an HTTP API route key may start with. */
-static const char *const http_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE",
+static const char *const http_methods[] = {"GET",  "POST",    "PUT", "PATCH", "DELETE",
 					   "HEAD", "OPTIONS", "ANY", NULL};
 
 static const char TARGET_PREFIX[] = "integrations/";
@@ -42,7 +42,8 @@ const struct jfield route_fields[] = {
 	{"modelSelectionExpression", J_STR, 0, 1024, F_IN, .proto = P_WS},
 	{"operationName", J_STR, 0, 64, F_IN},
 	{"requestModels", J_STRMAP, 1, 128, F_IN, .proto = P_WS},
-	{"requestParameters", J_OBJMAP, .flags = F_IN | F_MERGE, .sub = parameter_constraint_fields},
+	{"requestParameters", J_OBJMAP, .flags = F_IN | F_MERGE,
+	 .sub = parameter_constraint_fields},
 	{"routeId", J_STR, .flags = F_SERVER},
 	{"routeKey", J_STR, 1, 512, F_IN | F_REQUIRED},
 	{"routeResponseSelectionExpression", J_STR, 0, 1024, F_IN, .proto = P_WS},
@@ -62,12 +63,12 @@ static bool is_one_of(const char *s, const char *const *list)
 /* A path parameter segment: "{name}", or "{name+}" (greedy) when `last`. */
 static bool valid_param_segment(const char *seg, size_t len, bool last)
 {
-	size_t name_end = len - 1;  /* index of '}' */
+	size_t name_end = len - 1; /* index of '}' */
 	if (len < 3 || seg[0] != '{' || seg[len - 1] != '}')
 		return false;
 	if (seg[name_end - 1] == '+') {
 		if (!last)
-			return false;  /* a greedy variable must be the last segment */
+			return false; /* a greedy variable must be the last segment */
 		name_end--;
 	}
 	if (name_end <= 1)
@@ -94,7 +95,7 @@ static bool valid_http_path(const char *p)
 		size_t len = strcspn(seg, "/");
 		bool last = seg[len] == '\0';
 		if (len == 0 && !last)
-			return false;  /* "//" */
+			return false; /* "//" */
 		if (memchr(seg, '{', len) || memchr(seg, '}', len)) {
 			if (!valid_param_segment(seg, len, last))
 				return false;
@@ -135,7 +136,8 @@ static enum err check_route_key(struct rctx *c, const char *key)
 			       "variable {name+} only at the end",
 			       key);
 	if (c->proto == P_WS && !valid_ws_key(key))
-		return err_set(&c->err, E_BAD_REQUEST, "The provided route key is not formatted properly");
+		return err_set(&c->err, E_BAD_REQUEST,
+			       "The provided route key is not formatted properly");
 	/* A route made by quick create keeps its key (the model says so of ApiGatewayManaged),
 	 * except when UpdateApi renames it: that edit comes through res_edit with an argument. */
 	if (c->prev && !c->arg && json_is_true(json_object_get(c->prev, "apiGatewayManaged"))) {
@@ -192,19 +194,21 @@ static enum err check_authorization(struct rctx *c)
 	if (is_update_route(c) && json_is_object(c->rq->body)) {
 		const char *sent = jstr(c->rq->body, "authorizerId");
 		if (sent && *sent && !json_object_get(c->rq->body, "authorizationType"))
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "Unable to update route. Authorizer type is invalid or null.");
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"Unable to update route. Authorizer type is invalid or null.");
 	}
 	if (!custom && !jwt) {
 		if (auth_id)
 			return err_set(&c->err, E_BAD_REQUEST,
-				       "Unable to %s route. Authorizer type is invalid or null.", verb);
+				       "Unable to %s route. Authorizer type is invalid or null.",
+				       verb);
 		return E_OK;
 	}
 	if (auth_id)
 		authorizer = load_authorizer(c, auth_id, &rc);
 	if (rc != DB_OK && rc != DB_NOTFOUND)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	const char *auth_type = jstr(authorizer, "authorizerType");
 	if (custom && !(auth_type && strcmp(auth_type, "REQUEST") == 0))
 		out = err_set(&c->err, E_BAD_REQUEST,
@@ -225,19 +229,21 @@ static enum err check_target(struct rctx *c, const char *target)
 	const char *id = strncmp(target, TARGET_PREFIX, plen) == 0 ? target + plen : NULL;
 	char api_id[64];
 	if (!id || !*id || strchr(id, '/'))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for target: %.128s. Must be integrations/{integrationId} "
-			       "of an integration of this API",
-			       target);
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for target: %.128s. Must be integrations/{integrationId} "
+			"of an integration of this API",
+			target);
 	api_id_of(c, api_id, sizeof api_id);
 	struct db_key k = {&c->rq->scope, "integration", api_id, id};
 	enum db_rc rc = db_res_get(c->rq->db, &k, NULL, NULL, NULL);
 	if (rc == DB_NOTFOUND)
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for target: %.128s. Integration %.64s does not exist in "
-			       "this API",
-			       target, id);
-	return res_db_error(rc, &c->err);
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for target: %.128s. Integration %.64s does not exist in "
+			"this API",
+			target, id);
+	return err_db(rc, &c->err);
 }
 
 /* requestModels values name a model (1-128 characters): an empty one names nothing. */
@@ -258,8 +264,8 @@ static enum err check_request_models(struct rctx *c)
 /* requestParameters keys: route.request.header.{name} or route.request.querystring.{name}. */
 static enum err check_request_parameters(struct rctx *c)
 {
-	static const char *const prefixes[] = {"route.request.header.", "route.request.querystring.",
-					       NULL};
+	static const char *const prefixes[] = {"route.request.header.",
+					       "route.request.querystring.", NULL};
 	const char *k;
 	json_t *v;
 	json_object_foreach(json_object_get(c->out, "requestParameters"), k, v) {
@@ -267,10 +273,11 @@ static enum err check_request_parameters(struct rctx *c)
 		for (const char *const *p = prefixes; *p && !ok; p++)
 			ok = strncmp(k, *p, strlen(*p)) == 0 && k[strlen(*p)] != '\0';
 		if (!ok)
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "Invalid request parameter key: %.256s. Must be "
-				       "route.request.header.{name} or route.request.querystring.{name}",
-				       k);
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"Invalid request parameter key: %.256s. Must be "
+				"route.request.header.{name} or route.request.querystring.{name}",
+				k);
 	}
 	return E_OK;
 }
@@ -359,31 +366,6 @@ const struct resdef route_def = {
 	.ref = route_ref,
 	.conflict = route_conflict,
 };
-
-void route_create(struct req *rq)
-{
-	res_create(rq, &route_def);
-}
-
-void route_get(struct req *rq)
-{
-	res_get(rq, &route_def);
-}
-
-void route_list(struct req *rq)
-{
-	res_list(rq, &route_def);
-}
-
-void route_update(struct req *rq)
-{
-	res_update(rq, &route_def);
-}
-
-void route_delete(struct req *rq)
-{
-	res_delete(rq, &route_def);
-}
 
 /* Removes the path's requestParameterKey from requestParameters; 404 naming the key when the
  * route has no such parameter. */

@@ -1,5 +1,6 @@
 /* res_stages.c — Stage: CreateStage, GetStage, GetStages, UpdateStage, DeleteStage,
- * DeleteAccessLogSettings, DeleteRouteSettings, ResetAuthorizersCache. Spec §6, §10.
+ * DeleteAccessLogSettings, DeleteRouteSettings, ResetAuthorizersCache. docs/aws-behaviour.md §6,
+ * §10.
  *
  * Decisions (AWS documents none of these answers; each is the closest AWS-like choice):
  * - stageName: 1-128 alphanumerics, hyphens and underscores, or `$default` (HTTP APIs only).
@@ -16,8 +17,8 @@
  *   while autoDeploy is on (AWS documents this; 400).
  * - A stage created with autoDeploy, or updated to turn it on, is deployed at once (AWS deploys
  *   such stages right away, asynchronously); WebSocket APIs without routes are skipped.
- * - clientCertificateId is WebSocket-only: on HTTP APIs it is accepted and dropped (spec §5:
- *   a member AWS is not known to refuse is never refused).
+ * - clientCertificateId is WebSocket-only: on HTTP APIs it is accepted and dropped
+ *   (docs/aws-behaviour.md §5.3: what AWS is not known to refuse is never refused).
  * - routeSettings keys must be route keys of the API (404, AWS's message); only keys added or
  *   changed by the request are checked, so a route deleted later never blocks an update. */
 #include <ctype.h>
@@ -29,9 +30,9 @@
 #include "handlers.h"
 #include "res.h"
 #include "res_apis.h"
-#include "res_deployments.h"
 #include "res_routes.h"
 #include "res_stages.h"
+#include "server.h"
 
 enum { STAGE_VARIABLES_MAX = 100, STAGE_VARIABLE_VALUE_MAX = 2048 };
 
@@ -112,11 +113,12 @@ static enum err check_stage_name(const struct jfield *f, const json_t *v, struct
 		return E_OK;
 	for (const char *p = s; *p; p++)
 		if (!stage_name_char(*p))
-			return err_set(e, E_BAD_REQUEST,
-				       "Invalid stage name specified: %.128s. Stage names can only "
-				       "contain alphanumeric characters, hyphens, and underscores, or be "
-				       "$default",
-				       s);
+			return err_set(
+				e, E_BAD_REQUEST,
+				"Invalid stage name specified: %.128s. Stage names can only "
+				"contain alphanumeric characters, hyphens, and underscores, or be "
+				"$default",
+				s);
 	return E_OK;
 }
 
@@ -134,11 +136,12 @@ static enum err check_variable_names(const struct jfield *f, const json_t *v, st
 	json_object_foreach((json_t *)v, k, val) {
 		for (const char *p = k; *p; p++)
 			if (!isalnum((unsigned char)*p) && *p != '_')
-				return err_set(e, E_BAD_REQUEST,
-					       "Invalid stage variable name: %.128s. Stage variable "
-					       "names can only contain alphanumeric and underscore "
-					       "characters",
-					       k);
+				return err_set(
+					e, E_BAD_REQUEST,
+					"Invalid stage variable name: %.128s. Stage variable "
+					"names can only contain alphanumeric and underscore "
+					"characters",
+					k);
 	}
 	return E_OK;
 }
@@ -170,7 +173,8 @@ static json_t *rate_as_real(const json_t *settings)
 	json_t *copy = json_deep_copy(settings);
 	json_t *rate = json_object_get(copy, "throttlingRateLimit");
 	if (json_is_integer(rate))
-		json_object_set_new(copy, "throttlingRateLimit", json_real(json_number_value(rate)));
+		json_object_set_new(copy, "throttlingRateLimit",
+				    json_real(json_number_value(rate)));
 	return copy;
 }
 
@@ -207,9 +211,9 @@ static void stage_on_update(struct rctx *c)
 }
 
 struct stage_count {
-	const char *name;  /* the stage being created */
-	unsigned n;        /* stages of the API */
-	bool exists;       /* `name` is one of them: the insert answers 409 */
+	const char *name; /* the stage being created */
+	unsigned n;	  /* stages of the API */
+	bool exists;	  /* `name` is one of them: the insert answers 409 */
 };
 
 static bool count_stage(const struct db_row *row, void *arg)
@@ -227,7 +231,7 @@ static enum err check_quota(struct rctx *c)
 	struct db_key k = {&c->rq->scope, stage_def.kind, c->parent, NULL};
 	enum db_rc rc = db_res_list(c->rq->db, &k, 0, STAGE_QUOTA, count_stage, &sc, &more);
 	if (rc != DB_OK)
-		return res_db_error(rc, &c->err);
+		return err_db(rc, &c->err);
 	if (!sc.exists && (more || sc.n >= STAGE_QUOTA))
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "Maximum number of stages per API reached: an API can have at most "
@@ -238,7 +242,8 @@ static enum err check_quota(struct rctx *c)
 
 static bool logs_execution(const json_t *settings)
 {
-	return json_object_get(settings, "loggingLevel") || json_object_get(settings, "dataTraceEnabled");
+	return json_object_get(settings, "loggingLevel") ||
+	       json_object_get(settings, "dataTraceEnabled");
 }
 
 /* HTTP APIs have no execution logs (AWS's message), in any route settings. */
@@ -288,21 +293,24 @@ static enum err check_access_log(struct rctx *c)
 	if (!als)
 		return E_OK;
 	if (!arn)
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "accessLogSettings.destinationArn is required to enable access logs");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"accessLogSettings.destinationArn is required to enable access logs");
 	if (!format)
 		return err_set(&c->err, E_BAD_REQUEST,
 			       "accessLogSettings.format is required to enable access logs");
 	if (!jis_arn(arn))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for accessLogSettings.destinationArn: %.256s. Must be "
-			       "the ARN of a CloudWatch Logs log group",
-			       arn);
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for accessLogSettings.destinationArn: %.256s. Must be "
+			"the ARN of a CloudWatch Logs log group",
+			arn);
 	/* AWS's control plane takes either request id (its CDK says so). */
 	if (!strstr(format, "$context.requestId") && !strstr(format, "$context.extendedRequestId"))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "Invalid value for accessLogSettings.format: the format must include "
-			       "$context.requestId");
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for accessLogSettings.format: the format must include "
+			"$context.requestId");
 	return E_OK;
 }
 
@@ -330,18 +338,19 @@ static enum err check_route_keys(struct rctx *c)
 		if (!keys) {
 			struct db_key rk = {&c->rq->scope, route_def.kind, c->parent, NULL};
 			keys = json_object();
-			enum db_rc rc = db_res_list(c->rq->db, &rk, 0, UINT32_MAX - 1, collect_route_key,
-						    keys, NULL);
+			enum db_rc rc = db_res_list(c->rq->db, &rk, 0, UINT32_MAX - 1,
+						    collect_route_key, keys, NULL);
 			if (rc != DB_OK) {
-				out = res_db_error(rc, &c->err);
+				out = err_db(rc, &c->err);
 				break;
 			}
 		}
 		if (!json_object_get(keys, k)) {
-			out = err_not_found(&c->err, "Route",
-					    "Unable to find Route by key %.256s within the provided "
-					    "RouteSettings",
-					    k);
+			out = err_not_found(
+				&c->err, "Route",
+				"Unable to find Route by key %.256s within the provided "
+				"RouteSettings",
+				k);
 			break;
 		}
 	}
@@ -358,16 +367,17 @@ static enum err check_deployment(struct rctx *c)
 	if (!dep || (before && strcmp(dep, before) == 0))
 		return E_OK;
 	if (c->prev && !c->arg && json_is_true(json_object_get(c->out, "autoDeploy")))
-		return err_set(&c->err, E_BAD_REQUEST,
-			       "deploymentId cannot be updated while autoDeploy is enabled for stage "
-			       "%.128s",
-			       c->id);
-	struct db_key k = {&c->rq->scope, deployment_def.kind, c->parent, dep};
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"deploymentId cannot be updated while autoDeploy is enabled for stage "
+			"%.128s",
+			c->id);
+	struct db_key k = {&c->rq->scope, STAGE_DEPLOYMENT_KIND, c->parent, dep};
 	enum db_rc rc = db_res_get(c->rq->db, &k, NULL, NULL, NULL);
 	if (rc == DB_NOTFOUND)
-		return err_not_found(&c->err, "Deployment", "Invalid Deployment identifier specified %.64s",
-				     dep);
-	return rc == DB_OK ? E_OK : res_db_error(rc, &c->err);
+		return err_not_found(&c->err, "Deployment",
+				     "Invalid Deployment identifier specified %.64s", dep);
+	return rc == DB_OK ? E_OK : err_db(rc, &c->err);
 }
 
 /* Rules across members, on the rendered stage. Also completes defaultRouteSettings with the
@@ -377,12 +387,14 @@ static enum err stage_check(struct rctx *c)
 {
 	const json_t *drs = json_object_get(c->doc, "defaultRouteSettings");
 	if (drs)
-		json_object_set_new(c->out, "defaultRouteSettings", complete_route_settings(drs, c->proto));
+		json_object_set_new(c->out, "defaultRouteSettings",
+				    complete_route_settings(drs, c->proto));
 	if (!c->prev) {
 		if (c->proto != P_HTTP && strcmp(c->id, "$default") == 0)
-			return err_set(&c->err, E_BAD_REQUEST,
-				       "Invalid stage name specified: $default. The $default stage is "
-				       "supported only for HTTP APIs");
+			return err_set(
+				&c->err, E_BAD_REQUEST,
+				"Invalid stage name specified: $default. The $default stage is "
+				"supported only for HTTP APIs");
 		if (check_quota(c))
 			return c->err.code;
 	}
@@ -406,7 +418,9 @@ static enum err stage_after_write(struct rctx *c, bool created)
 		return E_OK;
 	if (!created && json_is_true(json_object_get(c->prev, "autoDeploy")))
 		return E_OK;
-	if (deployment_auto(c->rq, c->parent, c->proto, c->id, &moved, &c->err))
+	const struct server_hooks *h = c->rq->srv ? &c->rq->srv->hooks : NULL;
+	if (h && h->auto_deploy &&
+	    h->auto_deploy(c->rq, c->parent, c->id, c->proto, &moved, &c->err))
 		return c->err.code;
 	if (moved) {
 		json_decref(c->out);
@@ -471,31 +485,6 @@ enum err stage_point(struct req *rq, const char *api_id, const char *stage,
 	return res_edit(rq, &stage_def, api_id, stage, point_edit, &p, out, e);
 }
 
-void stage_create(struct req *rq)
-{
-	res_create(rq, &stage_def);
-}
-
-void stage_get(struct req *rq)
-{
-	res_get(rq, &stage_def);
-}
-
-void stage_list(struct req *rq)
-{
-	res_list(rq, &stage_def);
-}
-
-void stage_update(struct req *rq)
-{
-	res_update(rq, &stage_def);
-}
-
-void stage_delete(struct req *rq)
-{
-	res_delete(rq, &stage_def);
-}
-
 static enum err drop_access_log(struct rctx *c)
 {
 	json_object_del(c->doc, "accessLogSettings");
@@ -543,7 +532,7 @@ void stage_authorizers_cache_reset(struct req *rq)
 	else if (rc == DB_OK && (rc = db_res_get(rq->db, &sk, NULL, NULL, NULL)) == DB_NOTFOUND)
 		stage_not_found(&c, sk.id, &c.err);
 	else if (rc != DB_OK)
-		res_db_error(rc, &c.err);
+		err_db(rc, &c.err);
 	if (c.err.code)
 		reply_error(rq, &c.err);
 	else

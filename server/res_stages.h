@@ -12,7 +12,11 @@
 extern const struct resdef stage_def;
 extern const struct jfield stage_fields[];
 
-/* Most stages one API may have (spec §7: AWS's default quota). */
+/* The storage kind of what a stage's deploymentId names (res_deployments.c's deployment_def,
+ * which sits above stages; test_layers checks they agree). */
+#define STAGE_DEPLOYMENT_KIND "deployment"
+
+/* Most stages one API may have (docs/aws-behaviour.md §7: AWS's default quota). */
 enum { STAGE_QUOTA = 10 };
 
 /* Points stage `stage` of API `api_id` at deployment `deployment_id` (which must exist under

@@ -1,5 +1,5 @@
 /* res_tags.c — GetTags, TagResource, UntagResource: the tags of any taggable resource, named
- * by its ARN (spec §3):
+ * by its ARN (docs/aws-behaviour.md §3):
  *   arn:aws:apigateway:{region}::/apis/{apiId}
  *   arn:aws:apigateway:{region}::/apis/{apiId}/stages/{stageName}
  *   arn:aws:apigateway:{region}::/vpclinks/{vpcLinkId}
@@ -22,10 +22,10 @@ enum { ARN_SEGMENTS = 4 };
 
 /* A resource named by an ARN. */
 struct target {
-	const struct resdef *def;  /* what it is */
-	char region[64];           /* the ARN's region */
-	char parent[256];          /* storage path of its parent: "" or a stage's apiId */
-	char id[160];              /* its id within the parent */
+	const struct resdef *def; /* what it is */
+	char region[64];	  /* the ARN's region */
+	char parent[256];	  /* storage path of its parent: "" or a stage's apiId */
+	char id[160];		  /* its id within the parent */
 };
 
 static const struct jfield tag_fields[] = {
@@ -82,7 +82,7 @@ static enum err parse_arn(const char *arn, struct target *t, struct apierr *e)
 	p += strlen(":apigateway:");
 	n = strcspn(p, ":");
 	if (n == 0 || n >= sizeof t->region || p[n] != ':' || p[n + 1] != ':')
-		return bad_arn(arn, e);  /* a region, then an empty account */
+		return bad_arn(arn, e); /* a region, then an empty account */
 	memcpy(t->region, p, n);
 	t->region[n] = '\0';
 	p += n + 2;
@@ -105,8 +105,7 @@ static enum err parse_arn(const char *arn, struct target *t, struct apierr *e)
 		snprintf(t->parent, sizeof t->parent, "%s", seg[1]);
 		snprintf(t->id, sizeof t->id, "%s", seg[3]);
 		return E_OK;
-	default:
-		return bad_arn(arn, e);
+	default: return bad_arn(arn, e);
 	}
 }
 
@@ -129,8 +128,7 @@ static enum err not_found(struct req *rq, const struct resdef *def, const char *
 /* Reads the target's stored answer into *body (new string, may be NULL when not wanted).
  * 404 with the resource's own message when it does not exist in the caller's account and
  * region (a stage whose API is missing answers as the API does). */
-static enum err load_target(struct req *rq, const struct target *t, char **body,
-			    struct apierr *e)
+static enum err load_target(struct req *rq, const struct target *t, char **body, struct apierr *e)
 {
 	/* Each region keeps its own resources: another region's ARN names nothing here. */
 	bool here = strcmp(t->region, rq->region) == 0;
@@ -141,13 +139,13 @@ static enum err load_target(struct req *rq, const struct target *t, char **body,
 		if (rc == DB_NOTFOUND)
 			return not_found(rq, t->def->parent, "", t->parent, e);
 		if (rc != DB_OK)
-			return res_db_error(rc, e);
+			return err_db(rc, e);
 	}
 	struct db_key k = {&rq->scope, t->def->kind, t->parent, t->id};
 	rc = here ? db_res_get(rq->db, &k, NULL, body, NULL) : DB_NOTFOUND;
 	if (rc == DB_NOTFOUND)
 		return not_found(rq, t->def, t->parent, t->id, e);
-	return res_db_error(rc, e);
+	return err_db(rc, e);
 }
 
 /* The `tags` map of a stored answer (new reference; {} when it has none). */
@@ -168,8 +166,7 @@ void tags_get(struct req *rq)
 	struct target t;
 	struct apierr e = {0};
 	char *body = NULL;
-	if (parse_arn(req_param(rq, "resource-arn"), &t, &e) ||
-	    load_target(rq, &t, &body, &e)) {
+	if (parse_arn(req_param(rq, "resource-arn"), &t, &e) || load_target(rq, &t, &body, &e)) {
 		reply_error(rq, &e);
 		return;
 	}
@@ -186,10 +183,10 @@ void tags_get(struct req *rq)
 struct tagging {
 	struct req *rq;
 	struct target target;
-	const json_t *add;       /* tags to set (TagResource), or NULL; borrowed */
-	char **drop;             /* keys to remove (UntagResource); borrowed */
+	const json_t *add; /* tags to set (TagResource), or NULL; borrowed */
+	char **drop;	   /* keys to remove (UntagResource); borrowed */
 	size_t ndrop;
-	struct apierr err;       /* why it failed */
+	struct apierr err; /* why it failed */
 };
 
 static enum err set_tags(struct rctx *c)
@@ -241,7 +238,7 @@ static void tagging_run(struct tagging *g, unsigned status)
 	enum db_rc rc = res_txn(g->rq, tagging_txn, g, &g->err);
 	if (rc != DB_OK) {
 		if (rc != DB_ABORT)
-			res_db_error(rc, &g->err);
+			err_db(rc, &g->err);
 		reply_error(g->rq, &g->err);
 		return;
 	}
@@ -261,7 +258,8 @@ void tags_tag(struct req *rq)
 	struct tagging g = {.rq = rq};
 	json_t *empty = json_object(), *in = NULL;
 	if (parse_arn(req_param(rq, "resource-arn"), &g.target, &g.err) ||
-	    !(in = jspec_parse(tag_fields, rq->body ? rq->body : empty, JM_CREATE, P_ANY, &g.err))) {
+	    !(in = jspec_parse(tag_fields, rq->body ? rq->body : empty, JM_CREATE, P_ANY,
+			       &g.err))) {
 		reply_error(rq, &g.err);
 		json_decref(empty);
 		return;

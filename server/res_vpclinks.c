@@ -1,14 +1,15 @@
 /* res_vpclinks.c — VpcLink: CreateVpcLink, GetVpcLink, GetVpcLinks, UpdateVpcLink,
- * DeleteVpcLink. Spec §10: a new link answers PENDING, every later read AVAILABLE; subnet and
- * security-group ids are taken as sent (there is no VPC here to check them against). */
+ * DeleteVpcLink. docs/aws-behaviour.md §10.3: a new link answers PENDING, every later read
+ * AVAILABLE; subnet and security-group ids are taken as sent (there is no VPC here to check
+ * them against). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "handlers.h"
 #include "res_vpclinks.h"
 
-static const char *const vpclink_statuses[] = {"PENDING", "AVAILABLE", "DELETING", "FAILED",
-					       "INACTIVE", NULL};
+static const char *const vpclink_statuses[] = {"PENDING", "AVAILABLE", "DELETING",
+					       "FAILED",  "INACTIVE",  NULL};
 static const char *const vpclink_versions[] = {"V2", NULL};
 
 static json_t *default_empty_list(const json_t *doc, unsigned proto)
@@ -39,8 +40,7 @@ static const struct jfield vpclink_fields[] = {
 	{"vpcLinkStatus", J_ENUM, .flags = F_SERVER, .enums = vpclink_statuses,
 	 .dflt_str = "AVAILABLE"},
 	{"vpcLinkStatusMessage", J_STR, .flags = F_SERVER, .dflt = default_status_message},
-	{"vpcLinkVersion", J_ENUM, .flags = F_SERVER, .enums = vpclink_versions,
-	 .dflt_str = "V2"},
+	{"vpcLinkVersion", J_ENUM, .flags = F_SERVER, .enums = vpclink_versions, .dflt_str = "V2"},
 	{0},
 };
 
@@ -74,30 +74,10 @@ const struct resdef vpclink_def = {
 	.after_write = vpclink_after_write,
 };
 
-void vpclink_create(struct req *rq)
-{
-	res_create(rq, &vpclink_def);
-}
-
-void vpclink_get(struct req *rq)
-{
-	res_get(rq, &vpclink_def);
-}
-
-void vpclink_list(struct req *rq)
-{
-	res_list(rq, &vpclink_def);
-}
-
-void vpclink_update(struct req *rq)
-{
-	res_update(rq, &vpclink_def);
-}
-
 struct vpclink_del {
 	struct req *rq;
 	const char *id;
-	struct apierr err;  /* why the delete failed */
+	struct apierr err; /* why the delete failed */
 };
 
 static enum db_rc vpclink_delete_txn(struct db *db, void *arg)
@@ -130,6 +110,6 @@ void vpclink_delete(struct req *rq)
 		return;
 	}
 	if (rc != DB_ABORT)
-		res_db_error(rc, &d.err);
+		err_db(rc, &d.err);
 	reply_error(rq, &d.err);
 }

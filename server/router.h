@@ -1,18 +1,11 @@
-/* router.h — THE route table: every path apigwd serves, in router.c. */
+/* router.h — THE route table: every path apigwd serves, in router.c, and what each runs. */
 #ifndef APIGWD_ROUTER_H
 #define APIGWD_ROUTER_H
 
 #include <stddef.h>
 
-#include "errors.h"
-#include "http.h"
-
-struct route {
-	const char *method;   /* "GET", "POST", ... */
-	const char *path;     /* template, e.g. "/v2/apis/{apiId}/integrations/{integrationId}" */
-	const char *op;       /* the AWS operation name, e.g. "GetIntegration" */
-	handler_fn fn;
-};
+#include "request.h"
+#include "route.h"
 
 extern const struct route router_routes[];
 extern const size_t router_count;
@@ -28,5 +21,9 @@ enum route_result router_match(const char *method, const char *path, const struc
 
 /* Name of path parameter i of r ("apiId"); writes it into buf. Returns false past the last. */
 int router_param_name(const struct route *r, unsigned i, char *buf, size_t len);
+
+/* Runs rq->route (matched, with a database connection in rq->db): its handler, or its
+ * generic operation on its resource definition. The handler answers, holds or defers. */
+void router_run(struct req *rq);
 
 #endif

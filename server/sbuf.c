@@ -62,7 +62,7 @@ char *sbuf_detach(struct sbuf *b, size_t *len)
 {
 	char *out = b->failed ? NULL : b->buf;
 	if (!out && !b->failed)
-		out = calloc(1, 1);  /* empty text */
+		out = calloc(1, 1); /* empty text */
 	if (len)
 		*len = out ? b->len : 0;
 	if (b->failed)

@@ -11,11 +11,11 @@
 #include <stddef.h>
 
 struct sbuf {
-	char *buf;    /* the text, or NULL while empty; owned */
-	size_t len;   /* bytes used, without the NUL */
-	size_t cap;   /* bytes allocated */
-	size_t max;   /* largest len allowed; 0 = no limit */
-	bool failed;  /* an allocation failed or max was passed: the text is incomplete */
+	char *buf;   /* the text, or NULL while empty; owned */
+	size_t len;  /* bytes used, without the NUL */
+	size_t cap;  /* bytes allocated */
+	size_t max;  /* largest len allowed; 0 = no limit */
+	bool failed; /* an allocation failed or max was passed: the text is incomplete */
 };
 
 void sbuf_add(struct sbuf *b, const char *s, size_t n);

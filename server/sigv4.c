@@ -39,8 +39,10 @@ static void buf_encode(struct sbuf *b, const char *s, size_t n, bool keep_slash)
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
 }
 
 /* s percent-decoded then encoded canonically (a '%' that starts no escape stays a byte).
@@ -82,7 +84,7 @@ void sigv4_sha256_hex(const void *data, size_t len, char out[65])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	if (EVP_Digest(len ? data : "", len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
-		out[0] = '\0';  /* never equals a signature or a hash */
+		out[0] = '\0'; /* never equals a signature or a hash */
 		return;
 	}
 	hex_of(md, 32, out);
@@ -125,30 +127,35 @@ bool sigv4_parse_credential(const char *cred, struct sigv4_auth *a, char *msg, s
 		char *dst;
 		size_t cap;
 	} parts[5] = {
-		{a->akid, sizeof a->akid}, {a->date, sizeof a->date}, {a->region, sizeof a->region},
-		{a->service, sizeof a->service}, {a->terminator, sizeof a->terminator},
+		{a->akid, sizeof a->akid},
+		{a->date, sizeof a->date},
+		{a->region, sizeof a->region},
+		{a->service, sizeof a->service},
+		{a->terminator, sizeof a->terminator},
 	};
 	for (int i = 0; i < 5; i++) {
 		size_t n = strcspn(p, "/");
 		bool last = i == 4;
-		if ((last ? p[n] != '\0' : p[n] != '/') || !copy_part(parts[i].dst, parts[i].cap, p, n)) {
-			say(msg, msglen, "Credential must have the form "
-			    "AccessKeyId/yyyymmdd/region/service/aws4_request, got '%.200s'", cred);
+		if ((last ? p[n] != '\0' : p[n] != '/') ||
+		    !copy_part(parts[i].dst, parts[i].cap, p, n)) {
+			say(msg, msglen,
+			    "Credential must have the form "
+			    "AccessKeyId/yyyymmdd/region/service/aws4_request, got '%.200s'",
+			    cred);
 			return false;
 		}
 		p += n + (last ? 0 : 1);
 	}
 	if (strlen(a->date) != 8 || !all_digits(a->date, 8)) {
-		say(msg, msglen, "Credential should be scoped to a valid date (yyyymmdd), not '%s'.",
-		    a->date);
+		say(msg, msglen,
+		    "Credential should be scoped to a valid date (yyyymmdd), not '%s'.", a->date);
 		return false;
 	}
 	return true;
 }
 
 /* The value of one "Name=value" part of the Authorization header. */
-static bool auth_part(const char *part, size_t n, const char *name, const char **val,
-		      size_t *vlen)
+static bool auth_part(const char *part, size_t n, const char *name, const char **val, size_t *vlen)
 {
 	size_t nl = strlen(name);
 	if (n <= nl || strncmp(part, name, nl) != 0 || part[nl] != '=')
@@ -168,8 +175,10 @@ bool sigv4_parse_auth(const char *header, struct sigv4_auth *a, char *msg, size_
 		p++;
 	size_t alg = strlen(SIGV4_ALGORITHM);
 	if (strncmp(p, SIGV4_ALGORITHM, alg) != 0 || (p[alg] != ' ' && p[alg] != '\0')) {
-		say(msg, msglen, "Unsupported Authorization header: only %s signatures "
-		    "(AWS Signature Version 4) are accepted", SIGV4_ALGORITHM);
+		say(msg, msglen,
+		    "Unsupported Authorization header: only %s signatures "
+		    "(AWS Signature Version 4) are accepted",
+		    SIGV4_ALGORITHM);
 		return false;
 	}
 	p += alg;
@@ -182,8 +191,10 @@ bool sigv4_parse_auth(const char *header, struct sigv4_auth *a, char *msg, size_
 		if (n == 0)
 			break;
 		if (!memchr(p, '=', n)) {
-			say(msg, msglen, "Invalid key=value pair (missing equal-sign) in "
-			    "Authorization header: '%.*s'", (int)(n > 100 ? 100 : n), p);
+			say(msg, msglen,
+			    "Invalid key=value pair (missing equal-sign) in "
+			    "Authorization header: '%.*s'",
+			    (int)(n > 100 ? 100 : n), p);
 			return false;
 		}
 		if (!auth_part(p, n, "Credential", &cred, &cred_n) &&
@@ -210,7 +221,8 @@ bool sigv4_parse_auth(const char *header, struct sigv4_auth *a, char *msg, size_
 		return false;
 	}
 	if (sig_n != 64 || !copy_part(a->signature, sizeof a->signature, sig, sig_n)) {
-		say(msg, msglen, "The Signature of the Authorization header must be 64 hexadecimal "
+		say(msg, msglen,
+		    "The Signature of the Authorization header must be 64 hexadecimal "
 		    "digits");
 		return false;
 	}
@@ -222,9 +234,10 @@ bool sigv4_check_scope(const struct sigv4_auth *a, const char *amz_date, const c
 {
 	size_t rlen = strlen(a->region);
 	if (strncmp(a->date, amz_date, 8) != 0) {
-		say(msg, msglen, "Date in Credential scope does not match YYYYMMDD from ISO-8601 "
-		    "version of date from HTTP: '%s' != '%.8s', from '%s'.", a->date, amz_date,
-		    amz_date);
+		say(msg, msglen,
+		    "Date in Credential scope does not match YYYYMMDD from ISO-8601 "
+		    "version of date from HTTP: '%s' != '%.8s', from '%s'.",
+		    a->date, amz_date, amz_date);
 		return false;
 	}
 	if (strcmp(a->service, service) != 0) {
@@ -232,8 +245,10 @@ bool sigv4_check_scope(const struct sigv4_auth *a, const char *amz_date, const c
 		return false;
 	}
 	if (strcmp(a->terminator, "aws4_request") != 0) {
-		say(msg, msglen, "Credential should be scoped with a valid terminator: "
-		    "'aws4_request', not '%s'. ", a->terminator);
+		say(msg, msglen,
+		    "Credential should be scoped with a valid terminator: "
+		    "'aws4_request', not '%s'. ",
+		    a->terminator);
 		return false;
 	}
 	/* Region names are [a-z0-9-] ("eu-west-1"); anything else must not reach endpoints,
@@ -270,7 +285,7 @@ bool sigv4_parse_amz_date(const char *s, time_t *t)
 	*t = timegm(&tm);
 	if (*t == (time_t)-1)
 		return false;
-	amz_format(*t, again);  /* refuses 20150230T..., 25:00:00 and the like */
+	amz_format(*t, again); /* refuses 20150230T..., 25:00:00 and the like */
 	return strcmp(again, s) == 0;
 }
 
@@ -300,8 +315,10 @@ bool sigv4_check_time(time_t t, const char *amz_date, time_t now, char *msg, siz
 	}
 	if (t > now + SIGV4_MAX_SKEW) {
 		amz_format(now + SIGV4_MAX_SKEW, edge);
-		say(msg, msglen, "Signature not yet current: %s is still later than %s (%s + 15 "
-		    "min.)", amz_date, edge, now_s);
+		say(msg, msglen,
+		    "Signature not yet current: %s is still later than %s (%s + 15 "
+		    "min.)",
+		    amz_date, edge, now_s);
 		return false;
 	}
 	return true;
@@ -353,7 +370,7 @@ static void canonical_uri(struct sbuf *b, const char *path)
 }
 
 struct qpair {
-	char *k, *v;  /* canonically encoded; owned */
+	char *k, *v; /* canonically encoded; owned */
 };
 
 static int qpair_cmp(const void *x, const void *y)
@@ -439,8 +456,8 @@ static bool canonical_header(struct sbuf *b, const struct sigv4_request *r, cons
 	return found;
 }
 
-char *sigv4_canonical_request(const struct sigv4_request *r, const char *signed_headers,
-			      char *msg, size_t msglen)
+char *sigv4_canonical_request(const struct sigv4_request *r, const char *signed_headers, char *msg,
+			      size_t msglen)
 {
 	struct sbuf b = {0};
 	sbuf_addstr(&b, r->method);
@@ -452,7 +469,8 @@ char *sigv4_canonical_request(const struct sigv4_request *r, const char *signed_
 	for (const char *p = signed_headers; *p;) {
 		size_t n = strcspn(p, ";");
 		if (n && !canonical_header(&b, r, p, n)) {
-			say(msg, msglen, "The header '%.*s' is in SignedHeaders but not in the request",
+			say(msg, msglen,
+			    "The header '%.*s' is in SignedHeaders but not in the request",
 			    (int)(n > 64 ? 64 : n), p);
 			sbuf_release(&b);
 			return NULL;
@@ -475,7 +493,8 @@ static bool hmac(const void *key, size_t klen, const char *data, unsigned char o
 {
 	unsigned int n = 0;
 	return HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)data, strlen(data), out,
-		    &n) && n == 32;
+		    &n) &&
+	       n == 32;
 }
 
 bool sigv4_sign(const struct sigv4_request *r, const struct sigv4_auth *a, const char *secret,
@@ -535,7 +554,8 @@ bool sigv4_verify(const struct sigv4_request *r, const struct sigv4_auth *a, con
 	if (!sigv4_sign(r, a, secret, want, msg, msglen))
 		return false;
 	if (strlen(a->signature) != 64 || CRYPTO_memcmp(want, a->signature, 64) != 0) {
-		say(msg, msglen, "The request signature we calculated does not match the signature "
+		say(msg, msglen,
+		    "The request signature we calculated does not match the signature "
 		    "you provided. Check your AWS Secret Access Key and signing method. Consult the "
 		    "service documentation for details.");
 		return false;

@@ -30,13 +30,13 @@ enum { SIGV4_MAX_SKEW = 15 * 60 };
 
 /* The parts of an Authorization header (or of a presigned URL's X-Amz-* parameters). */
 struct sigv4_auth {
-	char akid[129];            /* access key id */
-	char date[9];              /* scope date, yyyymmdd */
-	char region[64];           /* scope region */
-	char service[64];          /* scope service ("apigateway") */
-	char terminator[16];       /* scope terminator, "aws4_request" when valid */
+	char akid[129];		   /* access key id */
+	char date[9];		   /* scope date, yyyymmdd */
+	char region[64];	   /* scope region */
+	char service[64];	   /* scope service ("apigateway") */
+	char terminator[16];	   /* scope terminator, "aws4_request" when valid */
 	char signed_headers[1024]; /* "host;x-amz-date", as sent */
-	char signature[65];        /* 64 hex digits, as sent */
+	char signature[65];	   /* 64 hex digits, as sent */
 };
 
 /* One name/value pair of a request: a header (name in any case) or a query parameter (name
@@ -48,16 +48,16 @@ struct sigv4_pair {
 
 /* What the signature covers. Every pointer is borrowed. */
 struct sigv4_request {
-	const char *method;               /* "GET" */
-	const char *path;                 /* raw request path as sent, without the query */
-	const struct sigv4_pair *query;   /* query parameters, in any order (for a presigned URL,
-					     without X-Amz-Signature) */
+	const char *method;		/* "GET" */
+	const char *path;		/* raw request path as sent, without the query */
+	const struct sigv4_pair *query; /* query parameters, in any order (for a presigned URL,
+					   without X-Amz-Signature) */
 	size_t nquery;
 	const struct sigv4_pair *headers; /* every request header; repeated names allowed */
 	size_t nheaders;
-	const char *payload_hash;         /* hex SHA-256 of the body, or the X-Amz-Content-SHA256
-					     header's value */
-	const char *amz_date;             /* the request time as signed, yyyymmddThhmmssZ */
+	const char *payload_hash; /* hex SHA-256 of the body, or the X-Amz-Content-SHA256
+				     header's value */
+	const char *amz_date;	  /* the request time as signed, yyyymmddThhmmssZ */
 };
 
 /* Parses an Authorization header value into *a. On failure returns false and writes AWS's
@@ -90,8 +90,8 @@ void sigv4_sha256_hex(const void *data, size_t len, char out[65]);
 /* The canonical request for r signed with the header list `signed_headers` ("a;b;c").
  * Returns a new string, or NULL when a signed header is absent from the request (msg says
  * which) or memory ran out. */
-char *sigv4_canonical_request(const struct sigv4_request *r, const char *signed_headers,
-			      char *msg, size_t msglen);
+char *sigv4_canonical_request(const struct sigv4_request *r, const char *signed_headers, char *msg,
+			      size_t msglen);
 
 /* The signature (64 lower-case hex digits + NUL) of r under a's scope and signed headers with
  * `secret`. False (msg says why) when the canonical request cannot be built. */

@@ -6,15 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATE_FORMAT "apigwd-state"
+#define STATE_FORMAT  "apigwd-state"
 #define STATE_VERSION 1
 
 /* ---- export ---- */
 
 struct export_ctx {
-	FILE *out;       /* a memory stream: the export is written out after the transaction */
-	size_t n;        /* rows written so far in the current array */
-	bool failed;     /* out of memory */
+	FILE *out;   /* a memory stream: the export is written out after the transaction */
+	size_t n;    /* rows written so far in the current array */
+	bool failed; /* out of memory */
 };
 
 /* Writes s as a JSON string (jansson's escaping), or null. */
@@ -38,10 +38,10 @@ static void put_json_string(FILE *out, const char *s, bool *failed)
 static bool export_row(const struct db_dump_row *r, void *arg)
 {
 	struct export_ctx *c = arg;
-	const char *names[] = {"account", "region", "kind", "parent", "id", "ukey", "ref", "doc",
-			       "body"};
-	const char *values[] = {r->account, r->region, r->kind, r->parent, r->id, r->ukey, r->ref,
-				r->doc, r->body};
+	const char *names[] = {"account", "region", "kind", "parent", "id",
+			       "ukey",	  "ref",    "doc",  "body"};
+	const char *values[] = {r->account, r->region, r->kind, r->parent, r->id,
+				r->ukey,    r->ref,    r->doc,	r->body};
 	fputs(c->n++ ? ",\n{" : "\n{", c->out);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		fprintf(c->out, "%s\"%s\":", i ? "," : "", names[i]);
@@ -66,7 +66,7 @@ static enum db_rc export_txn(struct db *db, void *arg)
 {
 	struct export_ctx *c = arg;
 	enum db_rc rc;
-	rewind(c->out);  /* a retried transaction starts over */
+	rewind(c->out); /* a retried transaction starts over */
 	c->failed = false;
 	fprintf(c->out, "{\"format\":\"%s\",\"version\":%d,\n\"resources\":[", STATE_FORMAT,
 		STATE_VERSION);
@@ -78,7 +78,7 @@ static enum db_rc export_txn(struct db *db, void *arg)
 	if ((rc = db_dump_issued_ids(db, export_id, c)) != DB_OK)
 		return rc;
 	fputs("\n]}\n", c->out);
-	return c->failed ? DB_ERROR : DB_ABORT;  /* nothing to commit: roll back */
+	return c->failed ? DB_ERROR : DB_ABORT; /* nothing to commit: roll back */
 }
 
 int state_export(struct db *db, FILE *out, char *err, size_t len)
@@ -92,10 +92,11 @@ int state_export(struct db *db, FILE *out, char *err, size_t len)
 	}
 	/* One transaction: a consistent picture even while a server writes. */
 	enum db_rc rc = db_txn(db, export_txn, &c);
-	long end = ftell(c.out);  /* a retry may have left a longer tail behind */
+	long end = ftell(c.out); /* a retry may have left a longer tail behind */
 	if (fclose(c.out) != 0 || !text || c.failed || rc != DB_ABORT) {
-		snprintf(err, len, rc == DB_ABORT ? "a row is not valid UTF-8, or memory ran out"
-						  : "cannot read the database (error %d)",
+		snprintf(err, len,
+			 rc == DB_ABORT ? "a row is not valid UTF-8, or memory ran out"
+					: "cannot read the database (error %d)",
 			 (int)rc);
 		free(text);
 		return -1;
@@ -119,7 +120,7 @@ struct import_row {
 struct import_ctx {
 	struct import_row *rows;
 	size_t nrows;
-	json_t *ids;           /* [[account, id], ...]; borrowed */
+	json_t *ids; /* [[account, id], ...]; borrowed */
 	char *err;
 	size_t len;
 };
@@ -152,8 +153,8 @@ static bool json_object_text(const char *text)
 }
 
 #define DIGITS "0123456789"
-#define LOWER "abcdefghijklmnopqrstuvwxyz"
-#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define LOWER  "abcdefghijklmnopqrstuvwxyz"
+#define UPPER  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 /* Checks every row of the document and fills c->rows (pointers borrowed from doc). */
 static int import_parse(json_t *doc, struct import_ctx *c)
@@ -168,7 +169,8 @@ static int import_parse(json_t *doc, struct import_ctx *c)
 		return -1;
 	}
 	if (!json_is_integer(ver) || json_integer_value(ver) != STATE_VERSION) {
-		snprintf(c->err, c->len, "state file version %lld is not one this apigwd reads (%d)",
+		snprintf(c->err, c->len,
+			 "state file version %lld is not one this apigwd reads (%d)",
 			 json_is_integer(ver) ? (long long)json_integer_value(ver) : -1LL,
 			 STATE_VERSION);
 		return -1;
@@ -198,16 +200,18 @@ static int import_parse(json_t *doc, struct import_ctx *c)
 		r->ref = member_str(o, "ref", &ok, true);
 		r->doc = member_str(o, "doc", &ok, false);
 		r->body = member_str(o, "body", &ok, false);
-		const char *why = !ok ? "account, region, kind, parent, id, doc and body must be "
-					"strings; ukey and ref strings or null"
+		const char *why =
+			!ok ? "account, region, kind, parent, id, doc and body must be "
+			      "strings; ukey and ref strings or null"
 			: strlen(r->scope.account) != 12 || !token_ok(r->scope.account, 12, DIGITS)
 				? "account must be 12 digits"
-			: !token_ok(r->scope.region, 32, LOWER DIGITS "-") ? "region is not a region name"
+			: !token_ok(r->scope.region, 32, LOWER DIGITS "-")
+				? "region is not a region name"
 			: !token_ok(r->key.kind, 64, LOWER "_") ? "kind is not a resource kind"
-			: !token_ok(r->key.id, 1024, NULL) ? "id must not be empty"
-			: !json_object_text(r->doc) ? "doc is not the text of a JSON object"
+			: !token_ok(r->key.id, 1024, NULL)	? "id must not be empty"
+			: !json_object_text(r->doc)  ? "doc is not the text of a JSON object"
 			: !json_object_text(r->body) ? "body is not the text of a JSON object"
-			: NULL;
+						     : NULL;
 		if (why) {
 			snprintf(c->err, c->len, "resources[%zu]: %s", i, why);
 			return -1;
@@ -216,7 +220,8 @@ static int import_parse(json_t *doc, struct import_ctx *c)
 	}
 	json_array_foreach(c->ids, i, o) {
 		if (!json_is_array(o) || json_array_size(o) != 2 ||
-		    !json_is_string(json_array_get(o, 0)) || !json_is_string(json_array_get(o, 1))) {
+		    !json_is_string(json_array_get(o, 0)) ||
+		    !json_is_string(json_array_get(o, 1))) {
 			snprintf(c->err, c->len, "issuedIds[%zu]: want [account, id]", i);
 			return -1;
 		}
@@ -242,7 +247,8 @@ static enum db_rc import_txn(struct db *db, void *arg)
 		const struct import_row *r = &c->rows[i];
 		rc = db_res_insert(db, &r->key, r->ukey, r->ref, r->doc, r->body);
 		if (rc == DB_CONFLICT) {
-			snprintf(c->err, c->len, "resources[%zu]: a %s with id %s (or the same unique "
+			snprintf(c->err, c->len,
+				 "resources[%zu]: a %s with id %s (or the same unique "
 				 "key) is already in the file under %s/%s, parent \"%s\"",
 				 i, r->key.kind, r->key.id, r->scope.account, r->scope.region,
 				 r->key.parent);
@@ -256,14 +262,13 @@ static enum db_rc import_txn(struct db *db, void *arg)
 	json_array_foreach(c->ids, i, pair) {
 		rc = db_id_claim(db, json_string_value(json_array_get(pair, 0)),
 				 json_string_value(json_array_get(pair, 1)));
-		if (rc != DB_OK && rc != DB_CONFLICT)  /* issued before: already recorded */
+		if (rc != DB_OK && rc != DB_CONFLICT) /* issued before: already recorded */
 			return rc;
 	}
 	return DB_OK;
 }
 
-int state_import(struct db *db, const char *path, size_t *nres, size_t *nids, char *err,
-		 size_t len)
+int state_import(struct db *db, const char *path, size_t *nres, size_t *nids, char *err, size_t len)
 {
 	json_error_t jerr;
 	struct import_ctx c = {.err = err, .len = len};

@@ -16,8 +16,8 @@
 #include "sbuf.h"
 
 enum {
-	YAML_DEPTH_MAX = 128,	      /* nesting accepted in a YAML document */
-	YAML_NODES_MAX = 200000,      /* nodes after alias expansion (stops "billion laughs") */
+	YAML_DEPTH_MAX = 128,	 /* nesting accepted in a YAML document */
+	YAML_NODES_MAX = 200000, /* nodes after alias expansion (stops "billion laughs") */
 };
 
 /* The shortest text that reads back as d, with a decimal point for whole numbers: documents
@@ -148,11 +148,10 @@ static json_t *yaml_node_json(struct yread *y, yaml_node_t *n, int depth)
 		return NULL;
 	}
 	if (++y->nodes > YAML_NODES_MAX) {
-		err_set(
-		    y->e, E_BAD_REQUEST,
-		    "Invalid OpenAPI definition: the YAML expands to more than %d nodes (check its "
-		    "aliases)",
-		    YAML_NODES_MAX);
+		err_set(y->e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: the YAML expands to more than %d nodes (check its "
+			"aliases)",
+			YAML_NODES_MAX);
 		return NULL;
 	}
 	switch (n->type) {
@@ -161,9 +160,8 @@ static json_t *yaml_node_json(struct yread *y, yaml_node_t *n, int depth)
 		size_t len = n->data.scalar.length;
 		/* As the JSON parser does: a NUL would cut every C string made from it short. */
 		if (memchr(s, '\0', len)) {
-			err_set(
-			    y->e, E_BAD_REQUEST,
-			    "Invalid OpenAPI definition: a YAML string contains a NUL character");
+			err_set(y->e, E_BAD_REQUEST,
+				"Invalid OpenAPI definition: a YAML string contains a NUL character");
 			return NULL;
 		}
 		out = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? yaml_plain(s, len)
@@ -178,7 +176,7 @@ static json_t *yaml_node_json(struct yread *y, yaml_node_t *n, int depth)
 		for (yaml_node_item_t *it = n->data.sequence.items.start;
 		     it < n->data.sequence.items.top; it++) {
 			json_t *v =
-			    yaml_node_json(y, yaml_document_get_node(y->doc, *it), depth + 1);
+				yaml_node_json(y, yaml_document_get_node(y->doc, *it), depth + 1);
 			if (!v)
 				goto fail;
 			json_array_append_new(out, v);
@@ -195,8 +193,8 @@ static json_t *yaml_node_json(struct yread *y, yaml_node_t *n, int depth)
 					"scalars");
 				goto fail;
 			}
-			json_t *v =
-			    yaml_node_json(y, yaml_document_get_node(y->doc, p->value), depth + 1);
+			json_t *v = yaml_node_json(y, yaml_document_get_node(y->doc, p->value),
+						   depth + 1);
 			if (!v)
 				goto fail;
 			json_object_set_new(out, (const char *)k->data.scalar.value, v);
@@ -223,13 +221,12 @@ json_t *yaml_to_json(const char *text, size_t len, struct apierr *e)
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		err_set(
-		    e, E_BAD_REQUEST,
-		    "Invalid OpenAPI definition: the YAML could not be parsed: %s%s%s (line %zu, "
-		    "column %zu)",
-		    parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
-		    parser.context ? parser.context : "", parser.problem_mark.line + 1,
-		    parser.problem_mark.column + 1);
+		err_set(e, E_BAD_REQUEST,
+			"Invalid OpenAPI definition: the YAML could not be parsed: %s%s%s (line %zu, "
+			"column %zu)",
+			parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
+			parser.context ? parser.context : "", parser.problem_mark.line + 1,
+			parser.problem_mark.column + 1);
 		yaml_parser_delete(&parser);
 		return NULL;
 	}
@@ -285,13 +282,12 @@ static int emit_json(yaml_emitter_t *em, const json_t *v)
 							 YAML_BLOCK_MAPPING_STYLE) ||
 		    !yaml_emitter_emit(em, &ev))
 			return 0;
-		json_object_foreach((json_t *)v, k, item)
-		{
+		json_object_foreach((json_t *)v, k, item) {
 			size_t klen = strlen(k);
 			if (!emit_scalar(em, k, klen,
 					 plain_is_ambiguous(k, klen)
-					     ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
-					     : YAML_ANY_SCALAR_STYLE) ||
+						 ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+						 : YAML_ANY_SCALAR_STYLE) ||
 			    !emit_json(em, item))
 				return 0;
 		}
@@ -301,8 +297,7 @@ static int emit_json(yaml_emitter_t *em, const json_t *v)
 							  YAML_BLOCK_SEQUENCE_STYLE) ||
 		    !yaml_emitter_emit(em, &ev))
 			return 0;
-		json_array_foreach(v, i, item)
-		{
+		json_array_foreach(v, i, item) {
 			if (!emit_json(em, item))
 				return 0;
 		}
@@ -348,4 +343,3 @@ char *yaml_from_json(const json_t *doc, size_t *len)
 	*len = b.len;
 	return b.buf;
 }
-

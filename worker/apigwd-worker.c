@@ -22,14 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WORKER_VERSION  "0.1.0"
-#define BACKOFF_MIN_MS  100u              /* first retry delay; doubles on each failure */
-#define BACKOFF_MAX_MS  5000u             /* retry delay cap */
-#define CONNECT_MS      2000L             /* connect timeout, every request */
-#define SNAPSHOT_MS     30000L            /* whole-request timeout of snapshot GETs */
-#define REPORT_MS       10000L            /* whole-request timeout of status PUTs */
-#define POLL_SLACK_MS   10000L            /* a long-poll may take wait + this */
-#define MAX_BODY        (64u << 20)       /* larger answers are refused (not a snapshot) */
+#define WORKER_VERSION "0.1.0"
+#define BACKOFF_MIN_MS 100u	   /* first retry delay; doubles on each failure */
+#define BACKOFF_MAX_MS 5000u	   /* retry delay cap */
+#define CONNECT_MS     2000L	   /* connect timeout, every request */
+#define SNAPSHOT_MS    30000L	   /* whole-request timeout of snapshot GETs */
+#define REPORT_MS      10000L	   /* whole-request timeout of status PUTs */
+#define POLL_SLACK_MS  10000L	   /* a long-poll may take wait + this */
+#define MAX_BODY       (64u << 20) /* larger answers are refused (not a snapshot) */
 
 static const char usage[] =
 	"usage: apigwd-worker --control URL --api ID --stage NAME --cache-dir DIR [options]\n"
@@ -55,47 +55,47 @@ static const char usage[] =
 static volatile sig_atomic_t stop_signal;
 
 struct config {
-	char *control;          /* base URL (argv's string), trailing slashes removed */
+	char *control; /* base URL (argv's string), trailing slashes removed */
 	const char *api_id;
 	const char *stage;
 	const char *cache_dir;
-	const char *token;      /* NULL: no Authorization header */
-	char worker_id[300];    /* --worker-id or HOSTNAME-PID */
-	long wait;              /* long-poll seconds */
+	const char *token;   /* NULL: no Authorization header */
+	char worker_id[300]; /* --worker-id or HOSTNAME-PID */
+	long wait;	     /* long-poll seconds */
 	bool once;
 };
 
 struct buf {
-	char *data;             /* owned; not NUL-terminated */
+	char *data; /* owned; not NUL-terminated */
 	size_t len, cap;
 };
 
 struct reply {
-	long status;            /* HTTP status of the answer */
-	struct buf body;        /* owned */
-	char etag[160];         /* ETag header as sent, "" when none */
-	char error_type[160];   /* x-amzn-ErrorType header, "" when none */
+	long status;	      /* HTTP status of the answer */
+	struct buf body;      /* owned */
+	char etag[160];	      /* ETag header as sent, "" when none */
+	char error_type[160]; /* x-amzn-ErrorType header, "" when none */
 };
 
 struct worker {
 	struct config cfg;
-	CURL *snap, *feed, *report;      /* one reused handle per kind of request (keep-alive) */
-	struct curl_slist *headers;      /* Accept, Authorization, Content-Type; owned */
-	char *path;                      /* DIR/ID-NAME.json; owned */
-	char *tmp_template;              /* DIR/.ID-NAME.json.XXXXXX; owned */
-	char *snap_url, *report_url;     /* owned */
-	char *api_esc;                   /* URL-escaped api id for the feed query; owned */
-	char epoch[128];                 /* epoch the feed position belongs to, "" before sync */
-	long long since;                 /* feed position: every change <= since is applied */
-	long long applied_rev;           /* revision of the last announced snapshot */
-	char applied_etag[160];          /* its ETag, "" before the first */
-	char applied_epoch[128];         /* its epoch */
-	struct stat file_st;             /* the cache file as last written or checked equal */
-	bool file_known;                 /* file_st is set */
-	bool announce_pending;           /* applied_rev is not yet printed on stdout */
-	bool report_pending;             /* applied_rev is not yet reported to apigwd */
-	char curl_err[CURL_ERROR_SIZE];  /* the handles' error buffer */
-	char err[1024];                  /* the last failure, for the log line */
+	CURL *snap, *feed, *report;	/* one reused handle per kind of request (keep-alive) */
+	struct curl_slist *headers;	/* Accept, Authorization, Content-Type; owned */
+	char *path;			/* DIR/ID-NAME.json; owned */
+	char *tmp_template;		/* DIR/.ID-NAME.json.XXXXXX; owned */
+	char *snap_url, *report_url;	/* owned */
+	char *api_esc;			/* URL-escaped api id for the feed query; owned */
+	char epoch[128];		/* epoch the feed position belongs to, "" before sync */
+	long long since;		/* feed position: every change <= since is applied */
+	long long applied_rev;		/* revision of the last announced snapshot */
+	char applied_etag[160];		/* its ETag, "" before the first */
+	char applied_epoch[128];	/* its epoch */
+	struct stat file_st;		/* the cache file as last written or checked equal */
+	bool file_known;		/* file_st is set */
+	bool announce_pending;		/* applied_rev is not yet printed on stdout */
+	bool report_pending;		/* applied_rev is not yet reported to apigwd */
+	char curl_err[CURL_ERROR_SIZE]; /* the handles' error buffer */
+	char err[1024];			/* the last failure, for the log line */
 };
 
 static void on_signal(int sig)
@@ -117,7 +117,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	struct buf *b = &((struct reply *)arg)->body;
 	size_t len = size * n;
 	if (len > MAX_BODY - b->len)
-		return 0;  /* aborts with CURLE_WRITE_ERROR */
+		return 0; /* aborts with CURLE_WRITE_ERROR */
 	if (b->len + len > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + len)
@@ -270,7 +270,7 @@ static int write_atomic(struct worker *w, const char *data, size_t len)
 	dfd = open(w->cfg.cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd) != 0) {
 		snprintf(w->err, sizeof w->err, "fsync %s: %s", w->cfg.cache_dir, strerror(errno));
-		goto out;  /* the new file is in place; only its durability is in doubt */
+		goto out; /* the new file is in place; only its durability is in doubt */
 	}
 	ret = 0;
 	goto out;
@@ -352,7 +352,8 @@ static int snapshot_sync(struct worker *w, long long *rev, char *epoch, size_t e
 	const char *api = json_string_value(json_object_get(doc, "apiId"));
 	const char *stage = json_string_value(json_object_get(doc, "stageName"));
 	if (!json_is_integer(jrev) || json_integer_value(jrev) < 0 || !jepoch || !*jepoch ||
-	    (api && strcmp(api, w->cfg.api_id) != 0) || (stage && strcmp(stage, w->cfg.stage) != 0)) {
+	    (api && strcmp(api, w->cfg.api_id) != 0) ||
+	    (stage && strcmp(stage, w->cfg.stage) != 0)) {
 		snprintf(w->err, sizeof w->err, "snapshot %s: not a snapshot of %s/%s", w->snap_url,
 			 w->cfg.api_id, w->cfg.stage);
 		goto out;
@@ -420,11 +421,11 @@ out:
 }
 
 enum feed_rc {
-	FEED_EMPTY,     /* no change for us until *rev: since = *rev */
-	FEED_CHANGES,   /* changes until *rev: fetch the snapshot */
-	FEED_GONE,      /* 410: since/epoch mean nothing now; resync (*rev, epoch = current) */
-	FEED_RETRY,     /* transport error or 5xx: back off, ask again from the same since */
-	FEED_BROKEN,    /* any other answer: back off, then resync */
+	FEED_EMPTY,   /* no change for us until *rev: since = *rev */
+	FEED_CHANGES, /* changes until *rev: fetch the snapshot */
+	FEED_GONE,    /* 410: since/epoch mean nothing now; resync (*rev, epoch = current) */
+	FEED_RETRY,   /* transport error or 5xx: back off, ask again from the same since */
+	FEED_BROKEN,  /* any other answer: back off, then resync */
 };
 
 /* One long-poll of /dataplane/v1/changes after w->since for our API. On FEED_EMPTY,
@@ -467,7 +468,7 @@ static enum feed_rc feed_poll(struct worker *w, long long *rev, char *epoch, siz
 		rc = FEED_GONE;
 	} else if (strcmp(jepoch, w->epoch) != 0) {
 		snprintf(w->err, sizeof w->err, "changes %s: epoch is now %s", url, jepoch);
-		rc = FEED_GONE;  /* the server should have said 410; act as if it had */
+		rc = FEED_GONE; /* the server should have said 410; act as if it had */
 	} else {
 		rc = json_array_size(changes) ? FEED_CHANGES : FEED_EMPTY;
 	}
@@ -512,7 +513,7 @@ static void log_err(const struct worker *w)
 static void backoff(struct worker *w, unsigned *delay_ms)
 {
 	if (stop_signal)
-		return;  /* the failure was the stop itself */
+		return; /* the failure was the stop itself */
 	*delay_ms = *delay_ms ? *delay_ms * 2 : BACKOFF_MIN_MS;
 	if (*delay_ms > BACKOFF_MAX_MS)
 		*delay_ms = BACKOFF_MAX_MS;
@@ -528,12 +529,12 @@ static void backoff(struct worker *w, unsigned *delay_ms)
  * that would turn a broken feed into a 100 ms loop. Returns the exit status. */
 static int run(struct worker *w)
 {
-	unsigned delay = 0;           /* last backoff delay; 0 after a success */
-	bool need_snapshot = true;    /* the file may be behind: GET the snapshot */
-	bool feed_failing = false;    /* that snapshot is a resync after a feed failure */
-	bool last_gone = false;       /* the previous feed answer was a 410 */
-	long long floor_rev = -1;     /* revision the next snapshot is known to cover, or -1 */
-	char floor_epoch[128] = "";   /* ...in this epoch */
+	unsigned delay = 0;	    /* last backoff delay; 0 after a success */
+	bool need_snapshot = true;  /* the file may be behind: GET the snapshot */
+	bool feed_failing = false;  /* that snapshot is a resync after a feed failure */
+	bool last_gone = false;	    /* the previous feed answer was a 410 */
+	long long floor_rev = -1;   /* revision the next snapshot is known to cover, or -1 */
+	char floor_epoch[128] = ""; /* ...in this epoch */
 	while (!stop_signal) {
 		if (need_snapshot) {
 			long long rev = 0;
@@ -549,7 +550,8 @@ static int run(struct worker *w)
 				continue;
 			}
 			snprintf(w->epoch, sizeof w->epoch, "%s", epoch);
-			w->since = strcmp(floor_epoch, epoch) == 0 && floor_rev > rev ? floor_rev : rev;
+			w->since = strcmp(floor_epoch, epoch) == 0 && floor_rev > rev ? floor_rev
+										      : rev;
 			need_snapshot = false;
 			if (!feed_failing)
 				delay = 0;
@@ -572,14 +574,14 @@ static int run(struct worker *w)
 		switch (rc) {
 		case FEED_EMPTY:
 		case FEED_CHANGES:
-			w->since = rev;  /* overridden by the snapshot's revision if that is newer */
+			w->since = rev; /* overridden by the snapshot's revision if that is newer */
 			need_snapshot = rc == FEED_CHANGES;
 			delay = 0;
-			if (report_status(w) != 0)  /* a report left pending by an earlier failure */
+			if (report_status(w) != 0) /* a report left pending by an earlier failure */
 				log_err(w);
 			break;
 		case FEED_GONE:
-			if (last_gone) {  /* resyncing did not help: do not spin */
+			if (last_gone) { /* resyncing did not help: do not spin */
 				backoff(w, &delay);
 				feed_failing = true;
 			} else {
@@ -587,9 +589,7 @@ static int run(struct worker *w)
 			}
 			need_snapshot = true;
 			break;
-		case FEED_RETRY:  /* same since, same epoch */
-			backoff(w, &delay);
-			break;
+		case FEED_RETRY: /* same since, same epoch */ backoff(w, &delay); break;
 		case FEED_BROKEN:
 			backoff(w, &delay);
 			feed_failing = need_snapshot = true;
@@ -599,12 +599,23 @@ static int run(struct worker *w)
 		floor_rev = rev;
 		snprintf(floor_epoch, sizeof floor_epoch, "%s", epoch);
 	}
-	fprintf(stderr, "apigwd-worker: %s: stopping\n", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	fprintf(stderr, "apigwd-worker: %s: stopping\n",
+		stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	return 0;
 }
 
-enum { OPT_CONTROL = 256, OPT_API, OPT_STAGE, OPT_CACHE_DIR, OPT_TOKEN, OPT_WORKER_ID, OPT_WAIT,
-       OPT_ONCE, OPT_VERSION, OPT_HELP };
+enum {
+	OPT_CONTROL = 256,
+	OPT_API,
+	OPT_STAGE,
+	OPT_CACHE_DIR,
+	OPT_TOKEN,
+	OPT_WORKER_ID,
+	OPT_WAIT,
+	OPT_ONCE,
+	OPT_VERSION,
+	OPT_HELP
+};
 
 static const struct option options[] = {
 	{"control", required_argument, NULL, OPT_CONTROL},
@@ -640,7 +651,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		case OPT_TOKEN: cfg->token = optarg; break;
 		case OPT_WORKER_ID:
 			if (!*optarg || strlen(optarg) >= sizeof cfg->worker_id) {
-				fprintf(stderr, "apigwd-worker: --worker-id wants 1-%zu characters\n",
+				fprintf(stderr,
+					"apigwd-worker: --worker-id wants 1-%zu characters\n",
 					sizeof cfg->worker_id - 1);
 				return 2;
 			}
@@ -664,11 +676,13 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		return 2;
 	}
 	if (!cfg->control || !cfg->api_id || !cfg->stage || !cfg->cache_dir) {
-		fprintf(stderr, "apigwd-worker: --control, --api, --stage and --cache-dir are required\n");
+		fprintf(stderr,
+			"apigwd-worker: --control, --api, --stage and --cache-dir are required\n");
 		return 2;
 	}
 	if (!valid_component(cfg->api_id) || !valid_component(cfg->stage)) {
-		fprintf(stderr, "apigwd-worker: --api and --stage must be non-empty names without '/'\n");
+		fprintf(stderr,
+			"apigwd-worker: --api and --stage must be non-empty names without '/'\n");
 		return 2;
 	}
 	return -1;
@@ -679,7 +693,7 @@ static int worker_init(struct worker *w)
 {
 	char *api = NULL, *stage = NULL, *wid = NULL, *auth = NULL;
 	int ret = -1;
-	CURL *esc = curl_easy_init();  /* curl_easy_escape wants a handle */
+	CURL *esc = curl_easy_init(); /* curl_easy_escape wants a handle */
 	if (!esc)
 		goto out;
 	api = curl_easy_escape(esc, w->cfg.api_id, 0);
@@ -690,7 +704,8 @@ static int worker_init(struct worker *w)
 	    asprintf(&w->snap_url, "%s/dataplane/v1/apis/%s/stages/%s/config", w->cfg.control, api,
 		     stage) < 0 ||
 	    asprintf(&w->report_url, "%s/dataplane/v1/workers/%s", w->cfg.control, wid) < 0 ||
-	    asprintf(&w->path, "%s/%s-%s.json", w->cfg.cache_dir, w->cfg.api_id, w->cfg.stage) < 0 ||
+	    asprintf(&w->path, "%s/%s-%s.json", w->cfg.cache_dir, w->cfg.api_id, w->cfg.stage) <
+		    0 ||
 	    asprintf(&w->tmp_template, "%s/.%s-%s.json.XXXXXX", w->cfg.cache_dir, w->cfg.api_id,
 		     w->cfg.stage) < 0)
 		goto out;
@@ -759,7 +774,8 @@ int main(int argc, char **argv)
 		snprintf(w.cfg.worker_id, sizeof w.cfg.worker_id, "%s-%ld", host, (long)getpid());
 	}
 	if (mkdir(w.cfg.cache_dir, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "apigwd-worker: --cache-dir %s: %s\n", w.cfg.cache_dir, strerror(errno));
+		fprintf(stderr, "apigwd-worker: --cache-dir %s: %s\n", w.cfg.cache_dir,
+			strerror(errno));
 		return 1;
 	}
 
@@ -776,8 +792,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (worker_init(&w) == 0) {
-		fprintf(stderr, "apigwd-worker %s: worker %s keeps %s equal to %s\n", WORKER_VERSION,
-			w.cfg.worker_id, w.path, w.snap_url);
+		fprintf(stderr, "apigwd-worker %s: worker %s keeps %s equal to %s\n",
+			WORKER_VERSION, w.cfg.worker_id, w.path, w.snap_url);
 		status = run(&w);
 	}
 	worker_release(&w);

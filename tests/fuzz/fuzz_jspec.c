@@ -33,8 +33,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct jfield *const tables[] = {
-	api_fields,   integration_fields, route_fields, stage_fields, deployment_fields,
-	integration_response_fields, route_response_fields,
+	api_fields,	   integration_fields,		route_fields,	       stage_fields,
+	deployment_fields, integration_response_fields, route_response_fields,
 };
 enum { NTABLES = sizeof tables / sizeof tables[0] };
 

@@ -21,8 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
-				      "OPTIONS"};
+static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
 enum { NMETHODS = sizeof methods / sizeof methods[0] };
 
 static void fail(const char *what, const char *method, const char *path)

@@ -65,7 +65,8 @@ static size_t pairs(char *s, char sep, char kv, struct sigv4_pair *out, bool nul
 	size_t n = 0;
 	char *save = NULL;
 	char seps[2] = {sep, '\0'};
-	for (char *p = strtok_r(s, seps, &save); p && n < MAXPAIRS; p = strtok_r(NULL, seps, &save)) {
+	for (char *p = strtok_r(s, seps, &save); p && n < MAXPAIRS;
+	     p = strtok_r(NULL, seps, &save)) {
 		char *eq = strchr(p, kv);
 		if (eq)
 			*eq = '\0';
@@ -130,7 +131,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!memchr(amz, '\0', sizeof amz))
 			fail("the X-Amz-Date form of an HTTP date is not NUL-terminated", part[1]);
 		if (!sigv4_parse_amz_date(amz, &t2) || t2 != t)
-			fail("an HTTP date's X-Amz-Date form does not parse back to the same time", part[1]);
+			fail("an HTTP date's X-Amz-Date form does not parse back to the same time",
+			     part[1]);
 	}
 
 	if (auth_ok) {
@@ -150,8 +152,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char payload[65];
 	sigv4_sha256_hex(part[2], strlen(part[2]), payload);
 	struct sigv4_request r = {
-		.method = part[2], .path = part[3], .query = q, .nquery = nq,
-		.headers = h, .nheaders = nh, .payload_hash = payload, .amz_date = amz_date,
+		.method = part[2],
+		.path = part[3],
+		.query = q,
+		.nquery = nq,
+		.headers = h,
+		.nheaders = nh,
+		.payload_hash = payload,
+		.amz_date = amz_date,
 	};
 	if (!auth_ok) {
 		/* Sign with the signed headers the request has, to reach the canonical forms. */
@@ -162,9 +170,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(a.service, sizeof a.service, "apigateway");
 		snprintf(a.terminator, sizeof a.terminator, "aws4_request");
 		size_t used = 0;
-		for (size_t i = 0; i < nh && used + strlen(h[i].name) + 2 < sizeof a.signed_headers; i++)
-			used += (size_t)snprintf(a.signed_headers + used, sizeof a.signed_headers - used,
-						 "%s%s", i ? ";" : "", h[i].name);
+		for (size_t i = 0; i < nh && used + strlen(h[i].name) + 2 < sizeof a.signed_headers;
+		     i++)
+			used += (size_t)snprintf(a.signed_headers + used,
+						 sizeof a.signed_headers - used, "%s%s",
+						 i ? ";" : "", h[i].name);
 	}
 	msg[0] = '\0';
 	char *canon = sigv4_canonical_request(&r, a.signed_headers, msg, sizeof msg);

@@ -11,8 +11,8 @@
 #include "db.h"
 #include "unit.h"
 
-static char tmpdir[64];   /* a private directory under /tmp for this run */
-static char dbfile[128];  /* tmpdir/apigwd.db */
+static char tmpdir[64];	 /* a private directory under /tmp for this run */
+static char dbfile[128]; /* tmpdir/apigwd.db */
 
 static const struct db_scope S1 = {"111111111111", "us-east-1"};
 static const struct db_scope S2 = {"111111111111", "eu-west-1"};
@@ -37,8 +37,8 @@ static struct db_pool *open_pool(const char *path, unsigned n)
 	return pool;
 }
 
-static enum db_rc put(struct db *db, const struct db_scope *s, const char *kind,
-		      const char *parent, const char *id, const char *ukey, const char *ref)
+static enum db_rc put(struct db *db, const struct db_scope *s, const char *kind, const char *parent,
+		      const char *id, const char *ukey, const char *ref)
 {
 	struct db_key k = {s, kind, parent, id};
 	char doc[256], body[256];
@@ -57,11 +57,11 @@ static bool exists(struct db *db, const struct db_scope *s, const char *kind, co
 /* Collects the rows a list passes to its callback. */
 struct seen {
 	unsigned n;
-	unsigned stop_after;  /* the callback returns false after this many rows (0 = never) */
+	unsigned stop_after; /* the callback returns false after this many rows (0 = never) */
 	int64_t seq[64];
 	char ids[64][32];
-	bool ordered;         /* seq strictly increasing */
-	bool bodies_ok;       /* body_len == strlen(body), doc and body present */
+	bool ordered;	/* seq strictly increasing */
+	bool bodies_ok; /* body_len == strlen(body), doc and body present */
 };
 
 static bool see_row(const struct db_row *row, void *arg)
@@ -251,7 +251,7 @@ static void test_conflicts(struct db *db)
 	CHECK(db_res_insert(db, &k, "GET /other", NULL, "{\"v\":2}", "{\"v\":2}") == DB_CONFLICT);
 	char *doc = NULL;
 	CHECK(db_res_get(db, &k, &doc, NULL, NULL) == DB_OK);
-	CHECK_STR(doc, "{\"v\":1}");  /* the first row is untouched */
+	CHECK_STR(doc, "{\"v\":1}"); /* the first row is untouched */
 	free(doc);
 	/* duplicate ukey in the same (kind, parent) */
 	CHECK(put(db, &S1, "route", "api1", "r2", "GET /a", NULL) == DB_CONFLICT);
@@ -305,7 +305,7 @@ static void test_delete_subtree(void)
 	static const struct {
 		const struct db_scope *s;
 		const char *kind, *parent, *id;
-		bool gone_after_id;  /* deleted with api "id" */
+		bool gone_after_id; /* deleted with api "id" */
 	} rows[] = {
 		{&S1, "api", "", "id", true},
 		{&S1, "integration", "id", "int1", true},
@@ -465,7 +465,7 @@ static void test_list_paging(void)
 	CHECK(s2.n == 5);
 	/* after_seq between two rows of this list */
 	s = list(db, &S1, "integration", "p", 0, 3, &more);
-	int64_t mid = s.seq[1] + 1;  /* a seq of another list, or a gap */
+	int64_t mid = s.seq[1] + 1; /* a seq of another list, or a gap */
 	s2 = list(db, &S1, "integration", "p", mid, 1, &more);
 	CHECK(s2.n == 1 && s2.seq[0] == s.seq[2]);
 
@@ -620,8 +620,8 @@ static void test_meta(void)
 struct txn_ctx {
 	int calls;
 	const char *id;
-	enum db_rc result;   /* what fn returns after its writes */
-	bool dup_second;     /* insert the same id twice */
+	enum db_rc result; /* what fn returns after its writes */
+	bool dup_second;   /* insert the same id twice */
 	bool saw_own_write;
 };
 
@@ -756,7 +756,7 @@ static void test_newer_schema_refused(void)
 	if (!strstr(err, "newer"))
 		fprintf(stderr, "  message: %s\n", err);
 	db_pool_close(pool);
-	CHECK(get_user_version(dbfile) == 999);  /* left as it was */
+	CHECK(get_user_version(dbfile) == 999); /* left as it was */
 
 	/* one version ahead is refused too; the binary's own version is fine */
 	CHECK(set_user_version(dbfile, (int)db_migrations_count + 1));

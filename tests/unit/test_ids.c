@@ -40,10 +40,10 @@ static void test_token_tamper(void)
 	char tok[TOKEN_MAX];
 	int64_t seq = 0;
 	pagetoken_encode(key, "list-a", 42, tok);
-	CHECK(!pagetoken_decode(key, "list-b", tok, &seq));  /* another list */
+	CHECK(!pagetoken_decode(key, "list-b", tok, &seq));   /* another list */
 	CHECK(!pagetoken_decode(other, "list-a", tok, &seq)); /* another key */
 	tok[3] = tok[3] == 'A' ? 'B' : 'A';
-	CHECK(!pagetoken_decode(key, "list-a", tok, &seq));  /* one character changed */
+	CHECK(!pagetoken_decode(key, "list-a", tok, &seq)); /* one character changed */
 	CHECK(!pagetoken_decode(key, "list-a", "", &seq));
 	CHECK(!pagetoken_decode(key, "list-a", "not a token at all, not at all!!", &seq));
 	CHECK(!pagetoken_decode(key, "list-a", "%%%%", &seq));

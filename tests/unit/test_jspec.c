@@ -13,8 +13,8 @@
 
 /* ---- helpers ---- */
 
-static struct apierr last_err;  /* the error of the last parse() */
-static char out_buf[16384];     /* the answer of the last accepts()/render_*() */
+static struct apierr last_err; /* the error of the last parse() */
+static char out_buf[16384];    /* the answer of the last accepts()/render_*() */
 
 static json_t *load(const char *text)
 {
@@ -46,8 +46,7 @@ static json_t *parse(const struct jfield *t, const char *text, enum jmode m, uns
 }
 
 /* The accepted doc as sorted compact JSON, or "ERROR: message". */
-static const char *accepts(const struct jfield *t, const char *text, enum jmode m,
-			   unsigned proto)
+static const char *accepts(const struct jfield *t, const char *text, enum jmode m, unsigned proto)
 {
 	json_t *doc = parse(t, text, m, proto);
 	if (!doc) {
@@ -217,12 +216,14 @@ static void test_string_lengths_count_characters(void)
 	CHECK_STR(accepts(t_fields, "{\"name\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}", C,
 			  P_ANY),
 		  "{\"name\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}");
-	CHECK(strncmp(accepts(t_fields, "{\"name\":\"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82"
-					"\xac\xe2\x82\xac\"}",
+	CHECK(strncmp(accepts(t_fields,
+			      "{\"name\":\"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82"
+			      "\xac\xe2\x82\xac\"}",
 			      C, P_ANY),
 		      "{\"name\"", 7) == 0);
-	CHECK(strncmp(accepts(t_fields, "{\"name\":\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98"
-					"\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"}",
+	CHECK(strncmp(accepts(t_fields,
+			      "{\"name\":\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98"
+			      "\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"}",
 			      C, P_ANY),
 		      "{\"name\"", 7) == 0);
 	/* \u escapes are characters too */
@@ -246,8 +247,9 @@ static void test_string_lengths_count_characters(void)
 	CHECK(rejects(t_fields, "{\"list\":[\"ok\",\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"]}", U,
 		      P_ANY, "Invalid value for list[1]: length 4"));
 	CHECK(rejects(t_fields, "{\"list\":[\"\"]}", U, P_ANY, "list[0]: length 0"));
-	CHECK(strncmp(accepts(t_fields, "{\"params\":{\"200\":{\"h\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3"
-					"\xa9\"}}}",
+	CHECK(strncmp(accepts(t_fields,
+			      "{\"params\":{\"200\":{\"h\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3"
+			      "\xa9\"}}}",
 			      U, P_ANY),
 		      "{\"params\"", 9) == 0);
 	CHECK(rejects(t_fields, "{\"params\":{\"200\":{\"h\":\"abcde\"}}}", U, P_ANY,
@@ -403,8 +405,7 @@ static void test_merge(void)
 	CHECK_STR(merge_text(t_fields, "{}", "{\"labels\":{\"a\":\"1\"}}"),
 		  "{\"labels\":{\"a\":\"1\"}}");
 	/* a map of maps: {} deletes a key, a new inner map replaces the old one */
-	CHECK_STR(merge_text(t_fields,
-			     "{\"params\":{\"200\":{\"h\":\"v\"},\"404\":{\"x\":\"y\"}}}",
+	CHECK_STR(merge_text(t_fields, "{\"params\":{\"200\":{\"h\":\"v\"},\"404\":{\"x\":\"y\"}}}",
 			     "{\"params\":{\"200\":{},\"500\":{\"z\":\"w\"}}}"),
 		  "{\"params\":{\"404\":{\"x\":\"y\"},\"500\":{\"z\":\"w\"}}}");
 	CHECK_STR(merge_text(t_fields, "{\"params\":{\"200\":{\"h\":\"v\"}}}",
@@ -498,8 +499,9 @@ static void test_render(void)
 {
 	/* table order whatever the doc's order; defaults filled; hidden, unknown, other-protocol
 	 * and null members left out; a default sees the members above it */
-	const char *doc = "{\"last\":\"L\",\"junk\":1,\"secret\":\"s\",\"name\":\"N\",\"kind\":null,"
-			  "\"anything\":[1,{\"a\":null}]}";
+	const char *doc =
+		"{\"last\":\"L\",\"junk\":1,\"secret\":\"s\",\"name\":\"N\",\"kind\":null,"
+		"\"anything\":[1,{\"a\":null}]}";
 	CHECK_STR(render_text(r_fields, doc, P_WS, false),
 		  "{\"name\":\"N\",\"kind\":\"ws\",\"greeting\":\"hello N\",\"kindEcho\":\"ws!\","
 		  "\"seesBelow\":false,\"wsOnly\":\"x\",\"anything\":[1,{\"a\":null}],"
@@ -529,8 +531,8 @@ static void test_render(void)
 struct idefaults {
 	unsigned proto;
 	const char *type;
-	const char *extra;       /* more members of the doc, or "" */
-	const char *irse;        /* expected, NULL = absent */
+	const char *extra; /* more members of the doc, or "" */
+	const char *irse;  /* expected, NULL = absent */
 	const char *passthrough;
 	const char *method;
 	json_int_t timeout;
@@ -560,28 +562,31 @@ static void test_integration_defaults(void)
 		/* a sent method, IRSE or payload format version is kept; subtype dropped on WS */
 		{P_WS, "HTTP", ",\"integrationMethod\":\"GET\"", "${response.statuscode}",
 		 "WHEN_NO_MATCH", "GET", 29000, NULL},
-		{P_WS, "MOCK", ",\"integrationResponseSelectionExpression\":\"$default\"", "$default",
-		 "WHEN_NO_MATCH", NULL, 29000, NULL},
-		{P_WS, "AWS_PROXY", ",\"payloadFormatVersion\":\"1.0\",\"integrationSubtype\":\"x\"",
-		 NULL, "WHEN_NO_MATCH", "POST", 29000, "1.0"},
+		{P_WS, "MOCK", ",\"integrationResponseSelectionExpression\":\"$default\"",
+		 "$default", "WHEN_NO_MATCH", NULL, 29000, NULL},
+		{P_WS, "AWS_PROXY",
+		 ",\"payloadFormatVersion\":\"1.0\",\"integrationSubtype\":\"x\"", NULL,
+		 "WHEN_NO_MATCH", "POST", 29000, "1.0"},
 		{P_WS, "MOCK", ",\"timeoutInMillis\":100,\"passthroughBehavior\":\"NEVER\"",
 		 "${response.statuscode}", "NEVER", NULL, 100, NULL},
 		/* HTTP APIs: no IRSE, no passthroughBehavior, 30000 */
 		{P_HTTP, "AWS_PROXY", "", NULL, NULL, "POST", 30000, NULL},
-		{P_HTTP, "AWS_PROXY", ",\"payloadFormatVersion\":\"2.0\"", NULL, NULL, "POST", 30000,
-		 "2.0"},
-		{P_HTTP, "AWS_PROXY", ",\"integrationSubtype\":\"SQS-SendMessage\"", NULL, NULL, NULL,
-		 30000, "1.0"},
+		{P_HTTP, "AWS_PROXY", ",\"payloadFormatVersion\":\"2.0\"", NULL, NULL, "POST",
+		 30000, "2.0"},
+		{P_HTTP, "AWS_PROXY", ",\"integrationSubtype\":\"SQS-SendMessage\"", NULL, NULL,
+		 NULL, 30000, "1.0"},
 		{P_HTTP, "HTTP_PROXY", "", NULL, NULL, NULL, 30000, "1.0"},
-		{P_HTTP, "HTTP_PROXY", ",\"integrationMethod\":\"ANY\",\"passthroughBehavior\":\"NEVER\","
-				       "\"integrationResponseSelectionExpression\":\"x\"",
+		{P_HTTP, "HTTP_PROXY",
+		 ",\"integrationMethod\":\"ANY\",\"passthroughBehavior\":\"NEVER\","
+		 "\"integrationResponseSelectionExpression\":\"x\"",
 		 NULL, NULL, "ANY", 30000, "1.0"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct idefaults *k = &cases[i];
 		char text[512];
-		snprintf(text, sizeof text, "{\"integrationId\":\"abc1234\",\"integrationType\":\"%s\"%s}",
-			 k->type, k->extra);
+		snprintf(text, sizeof text,
+			 "{\"integrationId\":\"abc1234\",\"integrationType\":\"%s\"%s}", k->type,
+			 k->extra);
 		json_t *doc = load(text);
 		json_t *out = jspec_render(integration_fields, doc, k->proto);
 		int before = unit_failed;
@@ -614,12 +619,13 @@ static void test_integration_seed_examples(void)
 	if (doc) {
 		json_object_set_new(doc, "integrationId", json_string("0abcdef"));
 		json_t *out = jspec_render(integration_fields, doc, P_WS);
-		CHECK_STR(dump(out, true),
-			  "{\"connectionType\":\"INTERNET\",\"integrationId\":\"0abcdef\","
-			  "\"integrationResponseSelectionExpression\":\"${response.statuscode}\","
-			  "\"integrationType\":\"MOCK\",\"passthroughBehavior\":\"WHEN_NO_MATCH\","
-			  "\"requestTemplates\":{\"application/json\":\"{\\\"statusCode\\\":200}\"},"
-			  "\"timeoutInMillis\":29000}");
+		CHECK_STR(
+			dump(out, true),
+			"{\"connectionType\":\"INTERNET\",\"integrationId\":\"0abcdef\","
+			"\"integrationResponseSelectionExpression\":\"${response.statuscode}\","
+			"\"integrationType\":\"MOCK\",\"passthroughBehavior\":\"WHEN_NO_MATCH\","
+			"\"requestTemplates\":{\"application/json\":\"{\\\"statusCode\\\":200}\"},"
+			"\"timeoutInMillis\":29000}");
 		json_decref(out);
 	}
 	json_decref(doc);
@@ -652,22 +658,24 @@ static void test_integration_seed_examples(void)
 	json_decref(in);
 
 	/* Terraform on an HTTP API: WebSocket-only members accepted and dropped */
-	CHECK_STR(accepts(integration_fields,
-			  "{\"integrationType\":\"HTTP_PROXY\",\"integrationMethod\":\"GET\","
-			  "\"integrationUri\":\"https://example.com\","
-			  "\"passthroughBehavior\":\"WHEN_NO_MATCH\",\"requestTemplates\":{},"
-			  "\"templateSelectionExpression\":\"x\",\"contentHandlingStrategy\":"
-			  "\"CONVERT_TO_TEXT\",\"integrationId\":\"mine\",\"apiGatewayManaged\":true}",
-			  C, P_HTTP),
-		  "{\"integrationMethod\":\"GET\",\"integrationType\":\"HTTP_PROXY\","
-		  "\"integrationUri\":\"https://example.com\"}");
-	CHECK(rejects(integration_fields, "{}", C, P_WS, "integrationType is a required parameter"));
+	CHECK_STR(
+		accepts(integration_fields,
+			"{\"integrationType\":\"HTTP_PROXY\",\"integrationMethod\":\"GET\","
+			"\"integrationUri\":\"https://example.com\","
+			"\"passthroughBehavior\":\"WHEN_NO_MATCH\",\"requestTemplates\":{},"
+			"\"templateSelectionExpression\":\"x\",\"contentHandlingStrategy\":"
+			"\"CONVERT_TO_TEXT\",\"integrationId\":\"mine\",\"apiGatewayManaged\":true}",
+			C, P_HTTP),
+		"{\"integrationMethod\":\"GET\",\"integrationType\":\"HTTP_PROXY\","
+		"\"integrationUri\":\"https://example.com\"}");
+	CHECK(rejects(integration_fields, "{}", C, P_WS,
+		      "integrationType is a required parameter"));
 	CHECK(rejects(integration_fields, "{\"integrationType\":\"LAMBDA\"}", C, P_WS,
 		      "Must be one of [AWS, HTTP, MOCK, HTTP_PROXY, AWS_PROXY]"));
 	CHECK(rejects(integration_fields, "{\"timeoutInMillis\":\"29000\"}", U, P_WS,
 		      "Invalid type for timeoutInMillis"));
-	CHECK(rejects(integration_fields, "{\"tlsConfig\":{\"serverNameToVerify\":\"\"}}", U, P_HTTP,
-		      "tlsConfig.serverNameToVerify"));
+	CHECK(rejects(integration_fields, "{\"tlsConfig\":{\"serverNameToVerify\":\"\"}}", U,
+		      P_HTTP, "tlsConfig.serverNameToVerify"));
 	CHECK(rejects(integration_fields, "{\"responseParameters\":{\"200\":{\"a\":1}}}", U, P_HTTP,
 		      "responseParameters.200.a"));
 }
@@ -675,24 +683,27 @@ static void test_integration_seed_examples(void)
 static void test_api_defaults(void)
 {
 	/* HTTP: every default of spec §4; quick-create members hidden; WebSocket-only absent */
-	CHECK_STR(render_text(api_fields,
-			      "{\"apiId\":\"a1b2c3d4e5\",\"name\":\"n\",\"protocolType\":\"HTTP\","
-			      "\"apiEndpoint\":\"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com\","
-			      "\"createdDate\":\"2026-11-25T06:31:00Z\",\"target\":\"https://x\","
-			      "\"routeKey\":\"GET /\",\"credentialsArn\":\"arn:aws:iam::1:role/r\","
-			      "\"disableSchemaValidation\":true}",
-			      P_HTTP, true),
-		  "{\"apiEndpoint\":\"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com\","
-		  "\"apiId\":\"a1b2c3d4e5\","
-		  "\"apiKeySelectionExpression\":\"$request.header.x-api-key\","
-		  "\"createdDate\":\"2026-11-25T06:31:00Z\",\"disableExecuteApiEndpoint\":false,"
-		  "\"ipAddressType\":\"ipv4\",\"name\":\"n\",\"protocolType\":\"HTTP\","
-		  "\"routeSelectionExpression\":\"$request.method $request.path\",\"tags\":{}}");
+	CHECK_STR(
+		render_text(
+			api_fields,
+			"{\"apiId\":\"a1b2c3d4e5\",\"name\":\"n\",\"protocolType\":\"HTTP\","
+			"\"apiEndpoint\":\"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com\","
+			"\"createdDate\":\"2026-11-25T06:31:00Z\",\"target\":\"https://x\","
+			"\"routeKey\":\"GET /\",\"credentialsArn\":\"arn:aws:iam::1:role/r\","
+			"\"disableSchemaValidation\":true}",
+			P_HTTP, true),
+		"{\"apiEndpoint\":\"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com\","
+		"\"apiId\":\"a1b2c3d4e5\","
+		"\"apiKeySelectionExpression\":\"$request.header.x-api-key\","
+		"\"createdDate\":\"2026-11-25T06:31:00Z\",\"disableExecuteApiEndpoint\":false,"
+		"\"ipAddressType\":\"ipv4\",\"name\":\"n\",\"protocolType\":\"HTTP\","
+		"\"routeSelectionExpression\":\"$request.method $request.path\",\"tags\":{}}");
 	/* WEBSOCKET: no routeSelectionExpression default, no CORS */
-	CHECK_STR(render_text(api_fields,
-			      "{\"apiId\":\"a1b2c3d4e5\",\"name\":\"n\",\"protocolType\":\"WEBSOCKET\","
-			      "\"corsConfiguration\":{\"maxAge\":1}}",
-			      P_WS, true),
+	CHECK_STR(render_text(
+			  api_fields,
+			  "{\"apiId\":\"a1b2c3d4e5\",\"name\":\"n\",\"protocolType\":\"WEBSOCKET\","
+			  "\"corsConfiguration\":{\"maxAge\":1}}",
+			  P_WS, true),
 		  "{\"apiId\":\"a1b2c3d4e5\","
 		  "\"apiKeySelectionExpression\":\"$request.header.x-api-key\","
 		  "\"disableExecuteApiEndpoint\":false,\"ipAddressType\":\"ipv4\",\"name\":\"n\","
@@ -716,7 +727,8 @@ static void test_api_defaults(void)
 		      "name is a required parameter"));
 	CHECK(rejects(api_fields, "{\"name\":\"n\"}", C, P_HTTP,
 		      "protocolType is a required parameter"));
-	CHECK_STR(accepts(api_fields, "{\"protocolType\":\"WEBSOCKET\",\"apiId\":\"x\"}", U, P_HTTP),
+	CHECK_STR(accepts(api_fields, "{\"protocolType\":\"WEBSOCKET\",\"apiId\":\"x\"}", U,
+			  P_HTTP),
 		  "{}");
 	char *name = repeat("n", 129);
 	char text[512];
@@ -773,12 +785,12 @@ static void test_tags_limits(void)
 	} cases[] = {
 		{"k", 128, "v", 256, E_OK, NULL},
 		{"k", 129, "v", 1, E_BAD_REQUEST, "128"},
-		{"\xc3\xa9", 128, "\xc3\xa9", 256, E_OK, NULL},       /* characters, not bytes */
+		{"\xc3\xa9", 128, "\xc3\xa9", 256, E_OK, NULL}, /* characters, not bytes */
 		{"\xe2\x82\xac", 129, "v", 1, E_BAD_REQUEST, "128"},
 		{"v", 1, "v", 257, E_BAD_REQUEST, "256"},
 		{"v", 1, "\xf0\x9f\x98\x80", 257, E_BAD_REQUEST, "256"},
-		{"v", 1, "v", 0, E_OK, NULL},                        /* empty value is fine */
-		{"k", 0, "v", 1, E_BAD_REQUEST, "key"},             /* empty key is not */
+		{"v", 1, "v", 0, E_OK, NULL},		/* empty value is fine */
+		{"k", 0, "v", 1, E_BAD_REQUEST, "key"}, /* empty key is not */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *key = repeat(cases[i].kchar, cases[i].klen);

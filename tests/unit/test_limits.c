@@ -25,7 +25,7 @@ static void test_json_depth(void)
 	/* Brackets in strings, escaped quotes and backslashes. */
 	CHECK(depth_ok("[\"[[[[{{{{\"]", 1));
 	CHECK(depth_ok("[\"\\\"[[[[\"]", 1));
-	CHECK(!depth_ok("[\"\\\\\",[[]]]", 2));   /* the string ends after an escaped backslash */
+	CHECK(!depth_ok("[\"\\\\\",[[]]]", 2)); /* the string ends after an escaped backslash */
 	/* Unbalanced input: never negative, never a crash. */
 	CHECK(depth_ok("]]]]}}}[", 1));
 	CHECK(!depth_ok("[[[[", 3));
@@ -40,16 +40,16 @@ static void test_json_depth(void)
 
 static void test_token_bucket(void)
 {
-	struct ratelimit *rl = ratelimit_new(2, 3);  /* 2/s, burst 3 */
+	struct ratelimit *rl = ratelimit_new(2, 3); /* 2/s, burst 3 */
 	CHECK(rl != NULL);
 	if (!rl)
 		return;
 	for (int i = 0; i < 3; i++)
 		CHECK(ratelimit_take(rl, "111111111111", 100.0));
 	CHECK(!ratelimit_take(rl, "111111111111", 100.0));
-	CHECK(ratelimit_take(rl, "222222222222", 100.0));   /* its own bucket */
-	CHECK(!ratelimit_take(rl, "111111111111", 100.4));  /* 0.8 token */
-	CHECK(ratelimit_take(rl, "111111111111", 100.5));   /* 1 token */
+	CHECK(ratelimit_take(rl, "222222222222", 100.0));  /* its own bucket */
+	CHECK(!ratelimit_take(rl, "111111111111", 100.4)); /* 0.8 token */
+	CHECK(ratelimit_take(rl, "111111111111", 100.5));  /* 1 token */
 	CHECK(!ratelimit_take(rl, "111111111111", 100.5));
 	/* Never more than the burst, however long the pause. */
 	for (int i = 0; i < 3; i++)

@@ -26,18 +26,10 @@ static const char *route_of(const char *method, const char *path, char *params[R
 	char allow[64];
 	memset(params, 0, ROUTE_MAX_PARAMS * sizeof *params);
 	switch (router_match(method, path, &r, params, allow, sizeof allow)) {
-	case ROUTE_FOUND:
-		snprintf(out, sizeof out, "%s", r ? r->op : "(null route)");
-		break;
-	case ROUTE_NO_PATH:
-		snprintf(out, sizeof out, "404");
-		break;
-	case ROUTE_NO_METHOD:
-		snprintf(out, sizeof out, "405 %s", allow);
-		break;
-	case ROUTE_BAD_PATH:
-		snprintf(out, sizeof out, "BAD");
-		break;
+	case ROUTE_FOUND: snprintf(out, sizeof out, "%s", r ? r->op : "(null route)"); break;
+	case ROUTE_NO_PATH: snprintf(out, sizeof out, "404"); break;
+	case ROUTE_NO_METHOD: snprintf(out, sizeof out, "405 %s", allow); break;
+	case ROUTE_BAD_PATH: snprintf(out, sizeof out, "BAD"); break;
 	}
 	return out;
 }
@@ -114,7 +106,8 @@ static void test_every_row_matches_itself(void)
 		char allow[64];
 		unsigned n = param_count(want->path);
 		instantiate(want->path, i, path, sizeof path, values);
-		enum route_result rr = router_match(want->method, path, &r, params, allow, sizeof allow);
+		enum route_result rr =
+			router_match(want->method, path, &r, params, allow, sizeof allow);
 		CHECK(rr == ROUTE_FOUND);
 		CHECK(r == want);
 		if (rr != ROUTE_FOUND || r != want)
@@ -161,10 +154,12 @@ static void test_realistic_requests(void)
 	CHECK_STR(p[2], "abc123");
 	free_params(p);
 	/* a stage named $default, a route key with spaces and slashes */
-	CHECK_STR(route_of("DELETE",
-			   "/v2/apis/a1b2c3d4e5/stages/%24default/routesettings/GET%20%2Fpets%2F%7Bid%7D",
-			   p),
-		  "DeleteRouteSettings");
+	CHECK_STR(
+		route_of(
+			"DELETE",
+			"/v2/apis/a1b2c3d4e5/stages/%24default/routesettings/GET%20%2Fpets%2F%7Bid%7D",
+			p),
+		"DeleteRouteSettings");
 	CHECK_STR(p[1], "$default");
 	CHECK_STR(p[2], "GET /pets/{id}");
 	free_params(p);
@@ -212,8 +207,8 @@ static void test_tag_arn_is_one_decoded_param(void)
 		  "UntagResource");
 	CHECK_STR(p[0], "arn:aws:apigateway:eu-west-1::/apis/abc/stages/prod");
 	free_params(p);
-	CHECK_STR(route_of("POST", "/v2/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Fapis%2Fabc/",
-			   p),
+	CHECK_STR(route_of("POST",
+			   "/v2/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Fapis%2Fabc/", p),
 		  "TagResource");
 	CHECK_STR(p[0], arn);
 	free_params(p);
@@ -275,7 +270,8 @@ static void test_wrong_method(void)
 			const char *op = route_of(*m, path, p);
 			bool listed = false;
 			for (const char *s = want; (s = strstr(s, *m)); s += strlen(*m))
-				if ((s == want || s[-1] == ' ') && (s[strlen(*m)] == ',' || !s[strlen(*m)]))
+				if ((s == want || s[-1] == ' ') &&
+				    (s[strlen(*m)] == ',' || !s[strlen(*m)]))
 					listed = true;
 			CHECK(listed == (strncmp(op, "405", 3) != 0));
 			free_params(p);
@@ -359,7 +355,18 @@ static void test_table_invariants(void)
 {
 	for (size_t i = 0; i < router_count; i++) {
 		const struct route *r = &router_routes[i];
-		CHECK(r->method && r->path && r->op && r->fn);
+		CHECK(r->method && r->path && r->op);
+		/* a row runs its handler, or a generic operation on a resource definition */
+		CHECK(r->run == RUN_HANDLER ? r->fn && !r->def : r->def && !r->fn);
+		/* the body policy is the verb's, the auth and token policy the path's */
+		bool body_verb = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
+				 strcmp(r->method, "PATCH") == 0;
+		CHECK(!!(r->flags & ROUTE_BODY) == body_verb);
+		bool dataplane = strncmp(r->path, "/dataplane/", 11) == 0;
+		CHECK(!!(r->flags & ROUTE_DATAPLANE) == dataplane);
+		CHECK(!dataplane || (r->flags & ROUTE_NO_AUTH));
+		CHECK(!(r->flags & ROUTE_NO_AUTH) ==
+		      (strncmp(r->path, "/v2/", 4) == 0 || strcmp(r->path, "/_apigwd/reset") == 0));
 		bool known = false;
 		for (const char *const *m = methods; *m; m++)
 			known |= strcmp(*m, r->method) == 0;
@@ -391,7 +398,8 @@ static void test_table_invariants(void)
 			const struct route *o = &router_routes[j];
 			char shape_j[512];
 			shape_of(o->path, shape_j, sizeof shape_j);
-			bool dup = strcmp(r->method, o->method) == 0 && strcmp(shape_i, shape_j) == 0;
+			bool dup =
+				strcmp(r->method, o->method) == 0 && strcmp(shape_i, shape_j) == 0;
 			CHECK(!dup);
 			if (dup)
 				fprintf(stderr, "  ^ %s %s and %s\n", r->method, r->path, o->path);
@@ -427,7 +435,8 @@ static void test_param_names(void)
 	free_params(p);
 	if (r) {
 		CHECK(router_param_name(r, 0, buf, sizeof buf) && strcmp(buf, "apiId") == 0);
-		CHECK(router_param_name(r, 1, buf, sizeof buf) && strcmp(buf, "integrationId") == 0);
+		CHECK(router_param_name(r, 1, buf, sizeof buf) &&
+		      strcmp(buf, "integrationId") == 0);
 		CHECK(router_param_name(r, 2, buf, sizeof buf) &&
 		      strcmp(buf, "integrationResponseId") == 0);
 		CHECK(!router_param_name(r, 3, buf, sizeof buf));

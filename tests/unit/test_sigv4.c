@@ -13,7 +13,7 @@
 #include "unit.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-#define SUITE_AUTH \
+#define SUITE_AUTH                                                                                 \
 	"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
 #define EMPTY_SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -25,50 +25,125 @@ struct vec {
 	const char *name;
 	const char *method;
 	const char *path;
-	const char *query;              /* "a=1&b=2" or "" */
-	const char *hdr[MAXP][2];       /* extra headers */
+	const char *query;	  /* "a=1&b=2" or "" */
+	const char *hdr[MAXP][2]; /* extra headers */
 	const char *body;
 	const char *signed_headers;
-	const char *signature;          /* the published answer */
+	const char *signature; /* the published answer */
 };
 
 static const struct vec suite[] = {
-	{"get-vanilla", "GET", "/", "", {{0}}, "", "host;x-amz-date",
+	{"get-vanilla",
+	 "GET",
+	 "/",
+	 "",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
 	 "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-	{"get-vanilla-query-order-key-case", "GET", "/", "Param2=value2&Param1=value1", {{0}}, "",
-	 "host;x-amz-date", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
-	{"get-vanilla-query-unreserved", "GET", "/",
+	{"get-vanilla-query-order-key-case",
+	 "GET",
+	 "/",
+	 "Param2=value2&Param1=value1",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
+	 "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
+	{"get-vanilla-query-unreserved",
+	 "GET",
+	 "/",
 	 "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz="
 	 "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-	 {{0}}, "", "host;x-amz-date",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
 	 "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"},
-	{"get-vanilla-utf8-query", "GET", "/", "\xe1\x88\xb4=bar", {{0}}, "", "host;x-amz-date",
+	{"get-vanilla-utf8-query",
+	 "GET",
+	 "/",
+	 "\xe1\x88\xb4=bar",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
 	 "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"},
-	{"get-utf8", "GET", "/\xe1\x88\xb4", "", {{0}}, "", "host;x-amz-date",
+	{"get-utf8",
+	 "GET",
+	 "/\xe1\x88\xb4",
+	 "",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
 	 "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
-	{"get-space", "GET", "/example space/", "", {{0}}, "", "host;x-amz-date",
+	{"get-space",
+	 "GET",
+	 "/example space/",
+	 "",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
 	 "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741"},
-	{"get-slashes", "GET", "//example//", "", {{0}}, "", "host;x-amz-date",
+	{"get-slashes",
+	 "GET",
+	 "//example//",
+	 "",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
 	 "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84"},
-	{"get-slash-dot-slash", "GET", "/./", "", {{0}}, "", "host;x-amz-date",
+	{"get-slash-dot-slash",
+	 "GET",
+	 "/./",
+	 "",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
 	 "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-	{"get-relative-relative", "GET", "/example1/example2/../..", "", {{0}}, "",
-	 "host;x-amz-date", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-	{"post-vanilla", "POST", "/", "", {{0}}, "", "host;x-amz-date",
+	{"get-relative-relative",
+	 "GET",
+	 "/example1/example2/../..",
+	 "",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
+	 "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+	{"post-vanilla",
+	 "POST",
+	 "/",
+	 "",
+	 {{0}},
+	 "",
+	 "host;x-amz-date",
 	 "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
-	{"post-header-key-sort", "POST", "/", "", {{"My-Header1", "value1"}}, "",
+	{"post-header-key-sort",
+	 "POST",
+	 "/",
+	 "",
+	 {{"My-Header1", "value1"}},
+	 "",
 	 "host;my-header1;x-amz-date",
 	 "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c"},
-	{"get-header-value-trim", "GET", "/", "",
-	 {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}}, "",
+	{"get-header-value-trim",
+	 "GET",
+	 "/",
+	 "",
+	 {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}},
+	 "",
 	 "host;my-header1;my-header2;x-amz-date",
 	 "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
-	{"get-header-key-duplicate", "GET", "/", "",
-	 {{"My-Header1", "value2"}, {"My-Header1", "value2"}, {"My-Header1", "value1"}}, "",
+	{"get-header-key-duplicate",
+	 "GET",
+	 "/",
+	 "",
+	 {{"My-Header1", "value2"}, {"My-Header1", "value2"}, {"My-Header1", "value1"}},
+	 "",
 	 "host;my-header1;x-amz-date",
 	 "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea"},
-	{"post-x-www-form-urlencoded", "POST", "/", "",
-	 {{"Content-Type", "application/x-www-form-urlencoded"}}, "Param1=value1",
+	{"post-x-www-form-urlencoded",
+	 "POST",
+	 "/",
+	 "",
+	 {{"Content-Type", "application/x-www-form-urlencoded"}},
+	 "Param1=value1",
 	 "content-type;host;x-amz-date",
 	 "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"},
 };
@@ -108,9 +183,14 @@ static void build(struct built *b, const struct vec *v, const char *host, const 
 	b->h[nh++] = (struct sigv4_pair){"X-Amz-Date", date};
 	sigv4_sha256_hex(v->body, strlen(v->body), b->hash);
 	b->r = (struct sigv4_request){
-		.method = v->method, .path = v->path,
-		.query = b->q, .nquery = split_query(v->query, b->qbuf, sizeof b->qbuf, b->q),
-		.headers = b->h, .nheaders = nh, .payload_hash = b->hash, .amz_date = date,
+		.method = v->method,
+		.path = v->path,
+		.query = b->q,
+		.nquery = split_query(v->query, b->qbuf, sizeof b->qbuf, b->q),
+		.headers = b->h,
+		.nheaders = nh,
+		.payload_hash = b->hash,
+		.amz_date = date,
 	};
 }
 
@@ -149,8 +229,14 @@ static void test_canonical_request_text(void)
 
 	/* The canonical URI encodes the raw path once more; the query is decoded and re-encoded
 	 * canonically, then sorted by key and value. */
-	static const struct vec tag = {"tag", "DELETE", "/v2/tags/arn%3Aaws%3Aapigateway",
-				       "b=2&a=x%20y&a=%41+&c", {{0}}, "", "", ""};
+	static const struct vec tag = {"tag",
+				       "DELETE",
+				       "/v2/tags/arn%3Aaws%3Aapigateway",
+				       "b=2&a=x%20y&a=%41+&c",
+				       {{0}},
+				       "",
+				       "",
+				       ""};
 	build(&b, &tag, "h", "20150830T123600Z");
 	cr = sigv4_canonical_request(&b.r, "host", msg, sizeof msg);
 	CHECK_STR(cr, "DELETE\n/v2/tags/arn%253Aaws%253Aapigateway\na=A%2B&a=x%20y&b=2&c=\n"
@@ -204,7 +290,7 @@ static void test_botocore_vectors(void)
 	CHECK_STR(a.service, "apigateway");
 	CHECK(sigv4_check_scope(&a, "20261125T081742Z", "apigateway", msg, sizeof msg));
 	CHECK(sigv4_verify(&post, &a, SECRET, msg, sizeof msg));
-	post.path = "/v2/tags/arn:aws:apigateway:eu-west-1::%2Fapis%2Fabcdefghij";  /* not as sent */
+	post.path = "/v2/tags/arn:aws:apigateway:eu-west-1::%2Fapis%2Fabcdefghij"; /* not as sent */
 	CHECK(!sigv4_verify(&post, &a, SECRET, msg, sizeof msg));
 
 	struct sigv4_request del = {"DELETE", path, del_q, 2, del_h, 4, empty, "20261125T081742Z"};
@@ -214,7 +300,7 @@ static void test_botocore_vectors(void)
 		"Signature=add9a30e15a0b5bb77240009d6874b7f1bad99aa7ab19fa2984bce76f40a1a87",
 		&a, msg, sizeof msg));
 	CHECK(sigv4_verify(&del, &a, SECRET, msg, sizeof msg));
-	const struct sigv4_pair one_q[] = {{"tagKeys", "team"}};  /* a key dropped */
+	const struct sigv4_pair one_q[] = {{"tagKeys", "team"}}; /* a key dropped */
 	del.query = one_q;
 	del.nquery = 1;
 	CHECK(!sigv4_verify(&del, &a, SECRET, msg, sizeof msg));
@@ -234,20 +320,28 @@ static void test_parse_failures(void)
 	CHECK(strstr(msg, "'SignedHeaders'") && !strstr(msg, "'Credential'"));
 	CHECK(!sigv4_parse_auth(SUITE_AUTH "SignedHeaders=host, Signature", &a, msg, sizeof msg));
 	CHECK(strstr(msg, "missing equal-sign") != NULL);
-	CHECK(!sigv4_parse_auth(SUITE_AUTH "SignedHeaders=host, Signature=abc", &a, msg, sizeof msg));
+	CHECK(!sigv4_parse_auth(SUITE_AUTH "SignedHeaders=host, Signature=abc", &a, msg,
+				sizeof msg));
 	CHECK(strstr(msg, "64 hexadecimal") != NULL);
 	CHECK(!sigv4_parse_auth("AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/service, "
-				"SignedHeaders=host, Signature=" EMPTY_SHA, &a, msg, sizeof msg));
+				"SignedHeaders=host, Signature=" EMPTY_SHA,
+				&a, msg, sizeof msg));
 	CHECK(strstr(msg, "Credential must have the form") != NULL);
-	CHECK(!sigv4_parse_auth("AWS4-HMAC-SHA256 Credential=AKID/2015083/us-east-1/s/aws4_request, "
-				"SignedHeaders=host, Signature=" EMPTY_SHA, &a, msg, sizeof msg));
+	CHECK(!sigv4_parse_auth(
+		"AWS4-HMAC-SHA256 Credential=AKID/2015083/us-east-1/s/aws4_request, "
+		"SignedHeaders=host, Signature=" EMPTY_SHA,
+		&a, msg, sizeof msg));
 	CHECK(!sigv4_parse_auth("AWS4-HMAC-SHA256 Credential=/20150830/us-east-1/s/aws4_request, "
-				"SignedHeaders=host, Signature=" EMPTY_SHA, &a, msg, sizeof msg));
-	CHECK(!sigv4_parse_auth("AWS4-HMAC-SHA256 Credential=A/20150830/us-east-1/s/aws4_request/x, "
-				"SignedHeaders=host, Signature=" EMPTY_SHA, &a, msg, sizeof msg));
+				"SignedHeaders=host, Signature=" EMPTY_SHA,
+				&a, msg, sizeof msg));
+	CHECK(!sigv4_parse_auth(
+		"AWS4-HMAC-SHA256 Credential=A/20150830/us-east-1/s/aws4_request/x, "
+		"SignedHeaders=host, Signature=" EMPTY_SHA,
+		&a, msg, sizeof msg));
 	/* Order of the parts and spacing do not matter. */
 	CHECK(sigv4_parse_auth("AWS4-HMAC-SHA256 Signature=" EMPTY_SHA ",SignedHeaders=host,"
-			       "Credential=AKID/20150830/us-east-1/s/aws4_request", &a, msg, sizeof msg));
+			       "Credential=AKID/20150830/us-east-1/s/aws4_request",
+			       &a, msg, sizeof msg));
 	CHECK_STR(a.signed_headers, "host");
 	CHECK_STR(a.signature, EMPTY_SHA);
 }
@@ -257,16 +351,19 @@ static void test_scope(void)
 	struct sigv4_auth a;
 	char msg[512];
 	const char *date = "20150830T123600Z";
-	CHECK(sigv4_parse_credential("K/20150830/us-east-1/apigateway/aws4_request", &a, msg, sizeof msg));
+	CHECK(sigv4_parse_credential("K/20150830/us-east-1/apigateway/aws4_request", &a, msg,
+				     sizeof msg));
 	CHECK(sigv4_check_scope(&a, date, "apigateway", msg, sizeof msg));
 	CHECK(!sigv4_check_scope(&a, "20150831T000000Z", "apigateway", msg, sizeof msg));
 	CHECK(strstr(msg, "Date in Credential scope does not match") != NULL);
 	CHECK(!sigv4_check_scope(&a, date, "execute-api", msg, sizeof msg));
 	CHECK(strstr(msg, "correct service: 'execute-api'") != NULL);
-	CHECK(sigv4_parse_credential("K/20150830/us-east-1/apigateway/aws4_reqest", &a, msg, sizeof msg));
+	CHECK(sigv4_parse_credential("K/20150830/us-east-1/apigateway/aws4_reqest", &a, msg,
+				     sizeof msg));
 	CHECK(!sigv4_check_scope(&a, date, "apigateway", msg, sizeof msg));
 	CHECK(strstr(msg, "valid terminator") != NULL);
-	CHECK(sigv4_parse_credential("K/20150830/US_EAST/apigateway/aws4_request", &a, msg, sizeof msg));
+	CHECK(sigv4_parse_credential("K/20150830/US_EAST/apigateway/aws4_request", &a, msg,
+				     sizeof msg));
 	CHECK(!sigv4_check_scope(&a, date, "apigateway", msg, sizeof msg));
 	CHECK(strstr(msg, "valid region") != NULL);
 }
@@ -278,7 +375,7 @@ static void test_time(void)
 	CHECK(sigv4_parse_amz_date("20150830T123600Z", &t));
 	CHECK(t == 1440938160);
 	CHECK(!sigv4_parse_amz_date("20150830T123600", &t));
-	CHECK(!sigv4_parse_amz_date("20150230T123600Z", &t));   /* 30 February */
+	CHECK(!sigv4_parse_amz_date("20150230T123600Z", &t)); /* 30 February */
 	CHECK(!sigv4_parse_amz_date("20150830T253600Z", &t));
 	CHECK(!sigv4_parse_amz_date("2015-08-30T12:36Z", &t));
 	CHECK(!sigv4_parse_amz_date("", &t));
@@ -290,10 +387,12 @@ static void test_time(void)
 	now = 1440938160;
 	CHECK(sigv4_check_time(now - SIGV4_MAX_SKEW, "x", now, msg, sizeof msg));
 	CHECK(sigv4_check_time(now + SIGV4_MAX_SKEW, "x", now, msg, sizeof msg));
-	CHECK(!sigv4_check_time(now - SIGV4_MAX_SKEW - 1, "20150830T122059Z", now, msg, sizeof msg));
+	CHECK(!sigv4_check_time(now - SIGV4_MAX_SKEW - 1, "20150830T122059Z", now, msg,
+				sizeof msg));
 	CHECK_STR(msg, "Signature expired: 20150830T122059Z is now earlier than 20150830T122100Z "
 		       "(20150830T123600Z - 15 min.)");
-	CHECK(!sigv4_check_time(now + SIGV4_MAX_SKEW + 1, "20150830T125101Z", now, msg, sizeof msg));
+	CHECK(!sigv4_check_time(now + SIGV4_MAX_SKEW + 1, "20150830T125101Z", now, msg,
+				sizeof msg));
 	CHECK(strstr(msg, "Signature not yet current: 20150830T125101Z is still later than "
 			  "20150830T125100Z") != NULL);
 }
