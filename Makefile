@@ -1,6 +1,6 @@
 # apigwd — build, run and test. `make run` and `make test` install what is missing first.
 #   make                      build ./apigwd
-#   make run                  deps, build, serve on ./apigwd.db (ARGS="--listen 127.0.0.1:9000")
+#   make run                  deps, build, serve on ./apigwd.db (8080) with the gateway (8081)
 #   make test                 deps, build, the tree's checks, unit + end-to-end tests
 #   make SANITIZE=address,undefined test
 #   make clean
@@ -62,8 +62,9 @@ apigwd: $(BUILD)/apigwd FORCE
 	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
 FORCE:
 
-$(BUILD)/apigwd: $(BUILD)/server/main.o $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/server/main.o: CPPFLAGS += -Igateway -Iworker
+$(BUILD)/apigwd: $(BUILD)/server/main.o $(LIB_OBJ) $(GW_LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null || echo -lwebsockets -lcurl)
 
 # Migrations are compiled into the binary (build/db/migrations.gen.c), so the binary
 # never depends on the tree it was built from.
@@ -105,7 +106,7 @@ $(BUILD)/tests/test_res: tests/unit/test_res.c tests/unit/fake_req.h $(ENGINE_OB
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 run: deps apigwd
-	./apigwd --db ./apigwd.db $(ARGS)
+	./apigwd --db ./apigwd.db --gateway-listen 127.0.0.1:8081 $(ARGS)
 
 unit: $(UNIT_BIN)
 	@scripts/run-tests unit $(UNIT_BIN)

@@ -59,8 +59,7 @@ static struct gw_stage *parse(const char *api_id, const char *stage, const char 
 		gw_stage_release(s);
 		return NULL;
 	}
-	json_array_foreach(routes, i, r)
-	{
+	json_array_foreach(routes, i, r) {
 		const char *key = json_string_value(json_object_get(r, "routeKey"));
 		if (key)
 			json_object_set(s->routes, key, r);

@@ -11,7 +11,8 @@ static json_t *multi(json_t *single)
 {
 	json_t *m = json_object(), *v;
 	const char *k;
-	json_object_foreach(single, k, v) json_object_set_new(m, k, json_pack("[O]", v));
+	json_object_foreach(single, k, v)
+		json_object_set_new(m, k, json_pack("[O]", v));
 	return m;
 }
 
@@ -55,8 +56,7 @@ char *gw_event_build(enum gw_event_type ev, const struct gw_stage *s, const stru
 		if (query && json_object_size(query)) {
 			json_t *single = json_object(), *v;
 			const char *k;
-			json_object_foreach(query, k, v)
-			{
+			json_object_foreach(query, k, v) {
 				json_object_set(single, k,
 						json_array_get(v, json_array_size(v) - 1));
 			}

@@ -127,8 +127,7 @@ struct gw_job *gw_integ_prepare(const struct gw_stage *s, json_t *route, enum gw
 		 json_string_value(json_object_get(route, "routeKey")));
 	json_t *tmo = json_object_get(integ, "timeoutInMillis");
 	j->timeout_ms = json_is_integer(tmo) ? (long)json_integer_value(tmo) : 29000;
-	json_array_foreach(rr, i, it)
-	{
+	json_array_foreach(rr, i, it) {
 		const char *k = json_string_value(json_object_get(it, "routeResponseKey"));
 		if (k && !strcmp(k, "$default"))
 			j->two_way = true;
@@ -153,8 +152,7 @@ struct gw_job *gw_integ_prepare(const struct gw_stage *s, json_t *route, enum gw
 		/* §D4.3: generated headers; at $connect the client's handshake headers too. */
 		const char *k;
 		json_t *v;
-		json_object_foreach(connect_headers, k, v)
-		{
+		json_object_foreach(connect_headers, k, v) {
 			snprintf(line, sizeof line, "%s: %s", k, json_string_value(v));
 			j->headers = curl_slist_append(j->headers, line);
 		}
@@ -248,7 +246,7 @@ void gw_integ_perform(struct gw_job *j)
 	curl_easy_cleanup(h);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	j->latency_ms =
-	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		(double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		j->outcome = GW_TIMEOUT;
 	else if (rc != CURLE_OK)

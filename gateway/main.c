@@ -18,21 +18,21 @@
 static volatile sig_atomic_t stop;
 
 static const char usage[] =
-    "usage: apigwd-gateway --control URL [--listen HOST:PORT] [options]\n"
-    "Serves every deployed stage of the WebSocket APIs the account sees (docs/gateway.md).\n"
-    "  --control URL          apigwd base URL (required unless --cache-dir holds snapshots)\n"
-    "  --listen HOST:PORT     loopback address (default 127.0.0.1:8081; port 0 = free)\n"
-    "  --port-file FILE       write the bound port there\n"
-    "  --api ID               follow only this API (repeatable)\n"
-    "  --token T              Bearer token for /dataplane/v1/ (apigwd --dataplane-token)\n"
-    "  --cache-dir DIR        keep the last good snapshot of each stage there\n"
-    "  --lambda-endpoint URL  Lambda Invoke API base URL for AWS_PROXY integrations\n"
-    "  --idle-timeout MS      idle timeout (default 600000)\n"
-    "  --max-duration MS      maximum connection duration (default 7200000)\n"
-    "  --max-frame BYTES      frame limit (default 32768)\n"
-    "  --max-message BYTES    message limit (default 131072)\n"
-    "  --threads N            integration threads (default 16)\n"
-    "  --wait SECONDS         change-feed long-poll (default 60)\n";
+	"usage: apigwd-gateway --control URL [--listen HOST:PORT] [options]\n"
+	"Serves every deployed stage of the WebSocket APIs the account sees (docs/gateway.md).\n"
+	"  --control URL          apigwd base URL (required unless --cache-dir holds snapshots)\n"
+	"  --listen HOST:PORT     loopback address (default 127.0.0.1:8081; port 0 = free)\n"
+	"  --port-file FILE       write the bound port there\n"
+	"  --api ID               follow only this API (repeatable)\n"
+	"  --token T              Bearer token for /dataplane/v1/ (apigwd --dataplane-token)\n"
+	"  --cache-dir DIR        keep the last good snapshot of each stage there\n"
+	"  --lambda-endpoint URL  Lambda Invoke API base URL for AWS_PROXY integrations\n"
+	"  --idle-timeout MS      idle timeout (default 600000)\n"
+	"  --max-duration MS      maximum connection duration (default 7200000)\n"
+	"  --max-frame BYTES      frame limit (default 32768)\n"
+	"  --max-message BYTES    message limit (default 131072)\n"
+	"  --threads N            integration threads (default 16)\n"
+	"  --wait SECONDS         change-feed long-poll (default 60)\n";
 
 static void on_signal(int sig)
 {
@@ -47,9 +47,9 @@ static void apply(void *arg, const char *api_id, const char *stage, const char *
 		fprintf(stderr, "apigwd-gateway: serving %s/%s\n", api_id, stage);
 }
 
-static void synced(void *arg)
+static void synced(void *arg, long long revision)
 {
-	(void)arg;
+	(void)arg, (void)revision;
 	gw_config_set_ready();
 }
 
@@ -83,21 +83,21 @@ enum {
 };
 
 static const struct option options[] = {
-    {"control", required_argument, NULL, O_CONTROL},
-    {"listen", required_argument, NULL, O_LISTEN},
-    {"port-file", required_argument, NULL, O_PORT_FILE},
-    {"api", required_argument, NULL, O_API},
-    {"token", required_argument, NULL, O_TOKEN},
-    {"cache-dir", required_argument, NULL, O_CACHE},
-    {"lambda-endpoint", required_argument, NULL, O_LAMBDA},
-    {"idle-timeout", required_argument, NULL, O_IDLE},
-    {"max-duration", required_argument, NULL, O_DUR},
-    {"max-frame", required_argument, NULL, O_FRAME},
-    {"max-message", required_argument, NULL, O_MSG},
-    {"threads", required_argument, NULL, O_THREADS},
-    {"wait", required_argument, NULL, O_WAIT},
-    {"help", no_argument, NULL, O_HELP},
-    {0},
+	{"control", required_argument, NULL, O_CONTROL},
+	{"listen", required_argument, NULL, O_LISTEN},
+	{"port-file", required_argument, NULL, O_PORT_FILE},
+	{"api", required_argument, NULL, O_API},
+	{"token", required_argument, NULL, O_TOKEN},
+	{"cache-dir", required_argument, NULL, O_CACHE},
+	{"lambda-endpoint", required_argument, NULL, O_LAMBDA},
+	{"idle-timeout", required_argument, NULL, O_IDLE},
+	{"max-duration", required_argument, NULL, O_DUR},
+	{"max-frame", required_argument, NULL, O_FRAME},
+	{"max-message", required_argument, NULL, O_MSG},
+	{"threads", required_argument, NULL, O_THREADS},
+	{"wait", required_argument, NULL, O_WAIT},
+	{"help", no_argument, NULL, O_HELP},
+	{0},
 };
 
 static long number(const char *flag, const char *s, long min, long max)
@@ -191,8 +191,9 @@ int main(int argc, char **argv)
 	if (cache)
 		fprintf(stderr, "apigwd-gateway: %d stage(s) loaded from %s\n",
 			gw_config_cache_open(cache), cache);
-	struct gw_integ_opts io = {
-	    .lambda_endpoint = lambda, .threads = threads, .wake = gw_server_wake};
+	struct gw_integ_opts io = {.lambda_endpoint = lambda,
+				   .threads = threads,
+				   .wake = gw_server_wake};
 	pthread_t follower;
 	bool following = false;
 	int status = 1;

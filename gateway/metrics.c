@@ -94,9 +94,9 @@ char *gw_metrics_render(size_t open_conns, size_t *len)
 		m.integ_count);
 	fprintf(f, "apigwd_gateway_integration_latency_ms_sum %.3f\n", m.integ_sum);
 	fprintf(f, "apigwd_gateway_integration_latency_ms_count %llu\n", m.integ_count);
-	fprintf(
-	    f, "# TYPE apigwd_gateway_config_revision gauge\napigwd_gateway_config_revision %lld\n",
-	    gw_config_revision());
+	fprintf(f,
+		"# TYPE apigwd_gateway_config_revision gauge\napigwd_gateway_config_revision %lld\n",
+		gw_config_revision());
 	fprintf(f, "# TYPE apigwd_gateway_stages gauge\napigwd_gateway_stages %zu\n",
 		gw_config_count());
 	fclose(f);

@@ -74,8 +74,7 @@ int gw_stringify(const json_t *v, char **out, size_t *len)
 		const json_t *it;
 		if (append(out, len, "[", 1))
 			return -1;
-		json_array_foreach((json_t *)v, i, it)
-		{
+		json_array_foreach((json_t *)v, i, it) {
 			if ((i && append(out, len, ", ", 2)) || gw_stringify(it, out, len))
 				return -1;
 		}
@@ -87,8 +86,7 @@ int gw_stringify(const json_t *v, char **out, size_t *len)
 		bool first = true;
 		if (append(out, len, "{", 1))
 			return -1;
-		json_object_foreach((json_t *)v, k, it)
-		{
+		json_object_foreach((json_t *)v, k, it) {
 			if ((!first && append(out, len, ", ", 2)) ||
 			    append(out, len, k, strlen(k)) || append(out, len, "=", 1) ||
 			    gw_stringify(it, out, len))

@@ -24,6 +24,12 @@
 
 static struct gw_server_opts opts;
 static struct lws_context *context;
+static int bound_port; /* atomic: gw_server_port */
+
+int gw_server_port(void)
+{
+	return __atomic_load_n(&bound_port, __ATOMIC_ACQUIRE);
+}
 
 /* What an upgrade's $connect left for the ESTABLISHED callback, keyed by wsi. */
 struct pending {
@@ -132,16 +138,16 @@ static void on_message(struct gw_conn *c, const char *body, size_t len)
 	const char *key = json_string_value(json_object_get(route, "routeKey"));
 	gw_metrics_message(c->api_id, c->stage, key);
 	const char *type = json_string_value(
-	    json_object_get(json_object_get(route, "integration"), "integrationType"));
+		json_object_get(json_object_get(route, "integration"), "integrationType"));
 	if (type && !strcmp(type, "AWS_PROXY"))
 		payload = gw_event_build(GW_MESSAGE, s, c, key, rid, mid, body, len, NULL, NULL);
 	else
 		payload = gw_transform_request(s, route, body, len, &plen);
 	if (payload && type && !strcmp(type, "AWS_PROXY"))
 		plen = strlen(payload);
-	struct gw_job *j =
-	    payload ? gw_integ_prepare(s, route, GW_MESSAGE, c->id, rid, payload, plen, NULL, &err)
-		    : NULL;
+	struct gw_job *j = payload ? gw_integ_prepare(s, route, GW_MESSAGE, c->id, rid, payload,
+						      plen, NULL, &err)
+				   : NULL;
 	if (!payload || err) {
 		gw_metrics_integration(0, 1);
 		send_error_frame(c, "Internal server error", rid);
@@ -272,7 +278,7 @@ static int confirm_upgrade(struct lws *wsi)
 		json_object_set_new(headers, "X-Forwarded-Port", json_string("443"));
 		json_object_set_new(headers, "X-Forwarded-Proto", json_string("https"));
 		const char *type = json_string_value(
-		    json_object_get(json_object_get(route, "integration"), "integrationType"));
+			json_object_get(json_object_get(route, "integration"), "integrationType"));
 		bool proxy = type && !strcmp(type, "AWS_PROXY"), err = false;
 		event = proxy ? gw_event_build(GW_CONNECT, s, c, "$connect", rid, NULL, NULL, 0,
 					       headers, query)
@@ -332,11 +338,11 @@ static void run_disconnect(struct gw_conn *c)
 		bool err = false;
 		gw_id_new(rid);
 		const char *type = json_string_value(
-		    json_object_get(json_object_get(route, "integration"), "integrationType"));
+			json_object_get(json_object_get(route, "integration"), "integrationType"));
 		char *event = type && !strcmp(type, "AWS_PROXY")
-				  ? gw_event_build(GW_DISCONNECT, s, c, "$disconnect", rid, NULL,
-						   NULL, 0, NULL, NULL)
-				  : strdup("");
+				      ? gw_event_build(GW_DISCONNECT, s, c, "$disconnect", rid,
+						       NULL, NULL, 0, NULL, NULL)
+				      : strdup("");
 		struct gw_job *j = event ? gw_integ_prepare(s, route, GW_DISCONNECT, c->id, rid,
 							    event, strlen(event), NULL, &err)
 					 : NULL;
@@ -554,8 +560,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-    {"apigwd", callback, sizeof(struct pss), 65536, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0},
+	{"apigwd", callback, sizeof(struct pss), 65536, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop)
@@ -571,6 +577,7 @@ int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop)
 	info.timeout_secs = 30;
 	context = lws_create_context(&info);
 	if (!context) {
+		__atomic_store_n(&bound_port, -1, __ATOMIC_RELEASE);
 		fprintf(stderr, "apigwd-gateway: cannot create the libwebsockets context\n");
 		return -1;
 	}
@@ -578,6 +585,7 @@ int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop)
 	struct lws_vhost *vh = lws_create_vhost(context, &info);
 	if (!vh) {
 		fprintf(stderr, "apigwd-gateway: cannot listen on %s:%d\n", o->host, o->port);
+		__atomic_store_n(&bound_port, -1, __ATOMIC_RELEASE);
 		lws_context_destroy(context);
 		context = NULL;
 		return -1;
@@ -594,6 +602,7 @@ int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop)
 			rename(tmp, o->port_file);
 		}
 	}
+	__atomic_store_n(&bound_port, port, __ATOMIC_RELEASE);
 	while (!*stop)
 		if (lws_service(context, 0) < 0)
 			break;

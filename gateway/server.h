@@ -20,6 +20,8 @@ struct gw_server_opts {
 
 /* Serves until *stop is non-zero. Returns 0, or -1 when it could not listen (logged). */
 int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop);
+/* The bound port once listening, 0 before, -1 when listening failed. Any thread. */
+int gw_server_port(void);
 /* Wakes the event loop (any thread): completed integrations are picked up. */
 void gw_server_wake(void *unused);
 

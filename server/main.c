@@ -10,6 +10,7 @@
 
 #include "answer_cache.h"
 #include "cli.h"
+#include "embed.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -28,6 +29,9 @@ static const char usage[] =
 	"\n"
 	"  --listen HOST:PORT   address to serve on (default 127.0.0.1:8080; port 0 = a free port)\n"
 	"  --port-file FILE     write the bound port to FILE once listening\n"
+	"  --gateway-listen HOST:PORT  also serve deployed WebSocket stages (docs/gateway.md)\n"
+	"  --gateway-port-file FILE    write the gateway's bound port to FILE\n"
+	"  --gateway-lambda-endpoint URL  Lambda Invoke API for the gateway's AWS_PROXY routes\n"
 	"  --db PATH            SQLite database file (default ./apigwd.db; :memory: = ephemeral)\n"
 	"  --region REGION      region of unsigned requests (default us-east-1); a signed request\n"
 	"                       uses the region of its SigV4 credential scope\n"
@@ -86,11 +90,26 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_LOG_LEVEL,
 	OPT_MAX_CONN_IP,
-	OPT_CONN_TIMEOUT
+	OPT_CONN_TIMEOUT,
+	OPT_GW_LISTEN,
+	OPT_GW_PORT_FILE,
+	OPT_GW_LAMBDA
 };
+
+/* The in-process gateway (docs/gateway.md "In-process"): its flags, kept here because only this
+ * file glues the gateway to the control plane. */
+static struct {
+	char host[256];	       /* --gateway-listen host, "" when off */
+	int port;	       /* its port */
+	const char *port_file; /* --gateway-port-file */
+	const char *lambda;    /* --gateway-lambda-endpoint */
+} gw;
 
 static const struct option options[] = {
 	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"gateway-listen", required_argument, NULL, OPT_GW_LISTEN},
+	{"gateway-port-file", required_argument, NULL, OPT_GW_PORT_FILE},
+	{"gateway-lambda-endpoint", required_argument, NULL, OPT_GW_LAMBDA},
 	{"port-file", required_argument, NULL, OPT_PORT_FILE},
 	{"db", required_argument, NULL, OPT_DB},
 	{"region", required_argument, NULL, OPT_REGION},
@@ -221,6 +240,26 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			}
 			break;
 		case OPT_PORT_FILE: cfg->port_file = optarg; break;
+		case OPT_GW_LISTEN: {
+			const char *colon = strrchr(optarg, ':');
+			char *end = NULL;
+			long port = colon ? strtol(colon + 1, &end, 10) : -1;
+			if (!colon || colon == optarg ||
+			    (size_t)(colon - optarg) >= sizeof gw.host || !end || *end ||
+			    port < 0 || port > 65535 ||
+			    (strncmp(optarg, "127.", 4) && strncmp(optarg, "localhost:", 10))) {
+				fprintf(stderr,
+					"apigwd: --gateway-listen wants a loopback HOST:PORT, "
+					"got %s\n",
+					optarg);
+				return 2;
+			}
+			snprintf(gw.host, sizeof gw.host, "%.*s", (int)(colon - optarg), optarg);
+			gw.port = (int)port;
+			break;
+		}
+		case OPT_GW_PORT_FILE: gw.port_file = optarg; break;
+		case OPT_GW_LAMBDA: gw.lambda = optarg; break;
 		case OPT_DB: cfg->db_path = optarg; break;
 		case OPT_REGION: cfg->region = optarg; break;
 		case OPT_ACCOUNT:
@@ -326,6 +365,8 @@ static void on_commit(void *arg, int64_t revision)
 	struct server *srv = arg;
 	park_commit(srv->park, revision);
 	metrics_commit_done(srv->metrics);
+	/* In-process gateway: the write's reply waits until the gateway serves it. */
+	gw_embed_wait(revision, 2000);
 }
 
 static int write_port_file(const char *path, unsigned port)
@@ -456,10 +497,27 @@ int main(int argc, char **argv)
 								  "this machine)"
 								: "");
 
+	if (gw.host[0]) {
+		char control[300];
+		snprintf(control, sizeof control, "http://127.0.0.1:%u", port);
+		struct gw_embed_opts go = {.host = gw.host,
+					   .port = gw.port,
+					   .port_file = gw.port_file,
+					   .control = control,
+					   .token = srv.cfg.dataplane_token,
+					   .lambda_endpoint = gw.lambda};
+		if (gw_embed_start(&go) < 0) {
+			fprintf(stderr,
+				"apigwd: --gateway-listen %s:%d: cannot start the gateway\n",
+				gw.host, gw.port);
+			goto out;
+		}
+	}
 	sigwait(&stop, &sig);
 	log_msg(LOG_INFO, NULL, "apigwd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	status = 0;
 out:
+	gw_embed_stop();
 	http_stop(&srv);
 	park_free(srv.park);
 	workers_free(srv.workers);

@@ -230,8 +230,7 @@ static int sync_api(struct follower *f, const char *api)
 		goto out;
 	}
 	ret = 0;
-	json_array_foreach(items, i, it)
-	{
+	json_array_foreach(items, i, it) {
 		const char *name = json_string_value(json_object_get(it, "stageName"));
 		if (name && sync_stage(f, api, name) != 0)
 			ret = -1;
@@ -271,8 +270,7 @@ static int sync_all(struct follower *f)
 		}
 		json_t *doc = json_loadb(r.body.data, r.body.len, 0, NULL), *it;
 		size_t i;
-		json_array_foreach(json_object_get(doc, "items"), i, it)
-		{
+		json_array_foreach(json_object_get(doc, "items"), i, it) {
 			const char *id = json_string_value(json_object_get(it, "apiId"));
 			const char *pt = json_string_value(json_object_get(it, "protocolType"));
 			if (id && pt && !strcmp(pt, "WEBSOCKET") && sync_api(f, id) != 0)
@@ -289,7 +287,7 @@ static int sync_all(struct follower *f)
 	} while (next[0]);
 out:
 	if (ret == 0 && f->cfg->synced)
-		f->cfg->synced(f->cfg->arg);
+		f->cfg->synced(f->cfg->arg, f->since);
 	return ret;
 }
 
@@ -372,7 +370,10 @@ int follow_run(const struct follow_cfg *cfg, volatile sig_atomic_t *stop)
 		}
 		if (ok) {
 			switch (feed(&f)) {
-			case FEED_EMPTY: break;
+			case FEED_EMPTY:
+				if (cfg->synced)
+					cfg->synced(cfg->arg, f.since);
+				break;
 			case FEED_CHANGES: need_sync = true; break;
 			case FEED_GONE: need_sync = true; break;
 			case FEED_RETRY: ok = false; break;

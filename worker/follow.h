@@ -11,8 +11,9 @@
 /* Called with each new snapshot body of a deployed stage (borrowed; valid during the call). */
 typedef void (*follow_apply_fn)(void *arg, const char *api_id, const char *stage, const char *body,
 				size_t len);
-/* Called after each complete pass over every followed stage (the configuration is current). */
-typedef void (*follow_synced_fn)(void *arg);
+/* Called after each complete pass over every followed stage, and after each feed answer that
+ * changed nothing followed: every change up to `revision` is applied. */
+typedef void (*follow_synced_fn)(void *arg, long long revision);
 
 struct follow_cfg {
 	const char *control;	 /* base URL without trailing '/' */

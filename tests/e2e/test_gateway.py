@@ -405,5 +405,39 @@ class TestAvailability(unittest.TestCase):
             gw.close()
 
 
+class TestInProcess(unittest.TestCase):
+    """apigwd --gateway-listen: one process; a deployment is served from the moment
+    CreateDeployment answers (no waiting in the test)."""
+
+    def test_served_when_create_deployment_answers(self):
+        tmp = tempfile.mkdtemp(prefix="apigwd-gw-inproc-")
+        pf = os.path.join(tmp, "gw.port")
+        be = Backend()
+        be.reply = lambda path, headers, body: (200, ("%s|" % path).encode() + body)
+        server = Server(args=["--gateway-listen", "127.0.0.1:0", "--gateway-port-file", pf])
+        server.start()
+        loop = Loop()
+        try:
+            port = int(wait_for(lambda: os.path.exists(pf) and open(pf).read().strip(),
+                                what="gateway port file"))
+            c = server.client()
+            for n in range(3):
+                api, ids = make_api(c, "$request.body.action", {
+                    "$default": http_proxy(be.url + "/v1")})
+                ws = Client(loop, "ws://127.0.0.1:%d/%s/prod" % (port, api))
+                self.assertEqual(ws.ask("a"), "/v1|a")
+                c.update_integration(ApiId=api, IntegrationId=ids["$default"][1],
+                                     IntegrationUri=be.url + "/v%d" % (n + 2))
+                c.create_deployment(ApiId=api, StageName="prod")
+                self.assertEqual(ws.ask("b"), "/v%d|b" % (n + 2))
+                ws.close()
+            st, _ = http_get("http://127.0.0.1:%d/_gateway/ready" % port)
+            self.assertEqual(st, 200)
+        finally:
+            loop.close()
+            server.close()
+            be.close()
+
+
 if __name__ == "__main__":
     unittest.main()
