@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -22,6 +23,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t moved = PTHREAD_COND_INITIALIZER;
 static long long applied = -1; /* under lock: every change up to it is served */
 static int started;
+static bool degraded; /* under lock: the last wait timed out; waits are skipped until a sync */
 
 static void apply(void *arg, const char *api_id, const char *stage, const char *body, size_t len)
 {
@@ -36,6 +38,7 @@ static void synced(void *arg, long long revision)
 	pthread_mutex_lock(&lock);
 	if (revision > applied)
 		applied = revision;
+	degraded = false;
 	pthread_cond_broadcast(&moved);
 	pthread_mutex_unlock(&lock);
 }
@@ -101,9 +104,13 @@ void gw_embed_wait(long long revision, long timeout_ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&lock);
-	while (applied < revision && !stop)
-		if (pthread_cond_timedwait(&moved, &lock, &until) == ETIMEDOUT)
-			break;
+	/* A follower that cannot sync (control plane refusing it) must not slow every write. */
+	while (applied < revision && !stop && !degraded)
+		if (pthread_cond_timedwait(&moved, &lock, &until) == ETIMEDOUT) {
+			degraded = true;
+			fprintf(stderr, "apigwd gateway: revision %lld not applied within %ld ms\n",
+				revision, timeout_ms);
+		}
 	pthread_mutex_unlock(&lock);
 }
 
