@@ -1,7 +1,7 @@
 /* apigwd-worker.c — the reference data-plane worker: keeps DIR/API-STAGE.json byte-identical to
  * apigwd's snapshot of one deployed stage by following the change feed, exactly as
- * docs/dataplane.md "The worker loop" describes. Platform teams copy it: one file, libcurl and
- * jansson, no threads.
+ * docs/dataplane.md "The worker loop" describes. Platform teams copy it with follow.[ch] (the
+ * transport, feed and backoff pieces it shares with the gateway): libcurl and jansson, no threads.
  *
  * Output contract (tests drive it): stdout is line-buffered and gets exactly one line per
  * applied revision, `applied revision=N etag=E file=PATH`, printed once the file is in place and
@@ -22,14 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "follow.h"
+
 #define WORKER_VERSION "0.1.0"
-#define BACKOFF_MIN_MS 100u	   /* first retry delay; doubles on each failure */
-#define BACKOFF_MAX_MS 5000u	   /* retry delay cap */
-#define CONNECT_MS     2000L	   /* connect timeout, every request */
-#define SNAPSHOT_MS    30000L	   /* whole-request timeout of snapshot GETs */
-#define REPORT_MS      10000L	   /* whole-request timeout of status PUTs */
-#define POLL_SLACK_MS  10000L	   /* a long-poll may take wait + this */
-#define MAX_BODY       (64u << 20) /* larger answers are refused (not a snapshot) */
+#define CONNECT_MS     2000L  /* connect timeout, every request */
+#define SNAPSHOT_MS    30000L /* whole-request timeout of snapshot GETs */
+#define REPORT_MS      10000L /* whole-request timeout of status PUTs */
+#define POLL_SLACK_MS  10000L /* a long-poll may take wait + this */
 
 static const char usage[] =
 	"usage: apigwd-worker --control URL --api ID --stage NAME --cache-dir DIR [options]\n"
@@ -63,18 +62,6 @@ struct config {
 	char worker_id[300]; /* --worker-id or HOSTNAME-PID */
 	long wait;	     /* long-poll seconds */
 	bool once;
-};
-
-struct buf {
-	char *data; /* owned; not NUL-terminated */
-	size_t len, cap;
-};
-
-struct reply {
-	long status;	      /* HTTP status of the answer */
-	struct buf body;      /* owned */
-	char etag[160];	      /* ETag header as sent, "" when none */
-	char error_type[160]; /* x-amzn-ErrorType header, "" when none */
 };
 
 struct worker {
@@ -112,49 +99,6 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return stop_signal != 0;
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
-{
-	struct buf *b = &((struct reply *)arg)->body;
-	size_t len = size * n;
-	if (len > MAX_BODY - b->len)
-		return 0; /* aborts with CURLE_WRITE_ERROR */
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + len)
-			cap *= 2;
-		char *p = realloc(b->data, cap);
-		if (!p)
-			return 0;
-		b->data = p;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	return len;
-}
-
-/* Copies the value of header line `line` into out when the line is `name: value`. */
-static void header_value(const char *line, size_t len, const char *name, char *out, size_t size)
-{
-	size_t nlen = strlen(name);
-	if (len <= nlen || line[nlen] != ':' || strncasecmp(line, name, nlen) != 0)
-		return;
-	const char *v = line + nlen + 1, *end = line + len;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	snprintf(out, size, "%.*s", (int)(end - v), v);
-}
-
-static size_t on_header(char *line, size_t size, size_t n, void *arg)
-{
-	struct reply *r = arg;
-	header_value(line, size * n, "ETag", r->etag, sizeof r->etag);
-	header_value(line, size * n, "x-amzn-ErrorType", r->error_type, sizeof r->error_type);
-	return size * n;
-}
-
 /* A new handle with everything but the URL and timeout set; NULL when out of memory. */
 static CURL *handle_new(struct worker *w, bool put)
 {
@@ -167,8 +111,8 @@ static CURL *handle_new(struct worker *w, bool put)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "apigwd-worker/" WORKER_VERSION);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, w->headers);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, w->curl_err);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, follow_on_body);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, follow_on_header);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	if (put)
@@ -180,7 +124,7 @@ static CURL *handle_new(struct worker *w, bool put)
  * first; r->body stays owned by the caller). Returns 0 when an HTTP answer arrived, whatever
  * its status; -1 on a transport error, a timeout or a stop signal, with w->err set. */
 static int http_request(struct worker *w, CURL *h, const char *what, const char *url,
-			long timeout_ms, const char *put_body, struct reply *r)
+			long timeout_ms, const char *put_body, struct follow_reply *r)
 {
 	r->status = 0;
 	r->body.len = 0;
@@ -203,7 +147,8 @@ static int http_request(struct worker *w, CURL *h, const char *what, const char 
 }
 
 /* Sets w->err to "WHAT URL: HTTP STATUS ErrorType: message" for an unexpected answer. */
-static void http_error(struct worker *w, const char *what, const char *url, const struct reply *r)
+static void http_error(struct worker *w, const char *what, const char *url,
+		       const struct follow_reply *r)
 {
 	json_t *doc = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
 	const char *msg = json_string_value(json_object_get(doc, "message"));
@@ -314,7 +259,7 @@ static bool file_unchanged(const struct worker *w)
 static int snapshot_sync(struct worker *w, long long *rev, char *epoch, size_t epoch_size)
 {
 	int ret = -1;
-	struct reply r = {0};
+	struct follow_reply r = {0};
 	json_t *doc = NULL;
 	char etag[sizeof r.etag];
 	struct curl_slist *inm = NULL;
@@ -392,7 +337,7 @@ out:
 static int report_status(struct worker *w)
 {
 	int ret = -1;
-	struct reply r = {0};
+	struct follow_reply r = {0};
 	char *body = NULL;
 	json_t *doc = NULL;
 	if (!w->report_pending)
@@ -433,8 +378,7 @@ enum feed_rc {
 static enum feed_rc feed_poll(struct worker *w, long long *rev, char *epoch, size_t epoch_size)
 {
 	enum feed_rc rc = FEED_RETRY;
-	struct reply r = {0};
-	json_t *doc = NULL;
+	struct follow_reply r = {0};
 	char *ep = curl_easy_escape(w->feed, w->epoch, 0);
 	char *url = NULL;
 	if (!ep || asprintf(&url, "%s/dataplane/v1/changes?since=%lld&epoch=%s&apiId=%s&wait=%ld",
@@ -451,29 +395,23 @@ static enum feed_rc feed_poll(struct worker *w, long long *rev, char *epoch, siz
 		rc = r.status >= 500 ? FEED_RETRY : FEED_BROKEN;
 		goto out;
 	}
-	doc = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
-	json_t *jrev = json_object_get(doc, "revision");
-	const char *jepoch = json_string_value(json_object_get(doc, "epoch"));
-	json_t *changes = json_object_get(doc, "changes");
-	if (!json_is_integer(jrev) || !jepoch || (r.status == 200 && !json_is_array(changes))) {
+	switch (follow_feed_parse(&r, w->epoch, rev, epoch, epoch_size)) {
+	case FOLLOW_FEED_BAD:
 		snprintf(w->err, sizeof w->err, "changes %s: HTTP %ld with a malformed body", url,
 			 r.status);
 		rc = FEED_BROKEN;
-		goto out;
-	}
-	*rev = json_integer_value(jrev);
-	snprintf(epoch, epoch_size, "%s", jepoch);
-	if (r.status == 410) {
-		http_error(w, "changes", url, &r);
+		break;
+	case FOLLOW_FEED_GONE:
+		if (r.status == 410)
+			http_error(w, "changes", url, &r);
+		else /* the server should have said 410; act as if it had */
+			snprintf(w->err, sizeof w->err, "changes %s: epoch is now %s", url, epoch);
 		rc = FEED_GONE;
-	} else if (strcmp(jepoch, w->epoch) != 0) {
-		snprintf(w->err, sizeof w->err, "changes %s: epoch is now %s", url, jepoch);
-		rc = FEED_GONE; /* the server should have said 410; act as if it had */
-	} else {
-		rc = json_array_size(changes) ? FEED_CHANGES : FEED_EMPTY;
+		break;
+	case FOLLOW_FEED_EMPTY: rc = FEED_EMPTY; break;
+	case FOLLOW_FEED_CHANGES: rc = FEED_CHANGES; break;
 	}
 out:
-	json_decref(doc);
 	free(r.body.data);
 	free(url);
 	curl_free(ep);
@@ -491,16 +429,6 @@ static void announce(struct worker *w)
 	fflush(stdout);
 }
 
-/* Sleeps ms milliseconds, or less when a stop signal arrives (noticed within 50 ms). */
-static void sleep_ms(unsigned ms)
-{
-	while (ms && !stop_signal) {
-		unsigned step = ms < 50 ? ms : 50;
-		nanosleep(&(struct timespec){.tv_nsec = (long)step * 1000000L}, NULL);
-		ms -= step;
-	}
-}
-
 /* Logs w->err, unless the failure was a stop signal aborting the request. */
 static void log_err(const struct worker *w)
 {
@@ -514,11 +442,9 @@ static void backoff(struct worker *w, unsigned *delay_ms)
 {
 	if (stop_signal)
 		return; /* the failure was the stop itself */
-	*delay_ms = *delay_ms ? *delay_ms * 2 : BACKOFF_MIN_MS;
-	if (*delay_ms > BACKOFF_MAX_MS)
-		*delay_ms = BACKOFF_MAX_MS;
+	*delay_ms = follow_backoff_next(*delay_ms);
 	fprintf(stderr, "apigwd-worker: %s; retry in %u ms\n", w->err, *delay_ms);
-	sleep_ms(*delay_ms);
+	follow_sleep_ms(*delay_ms, &stop_signal);
 }
 
 /* The worker loop of docs/dataplane.md. A snapshot taken after the feed (or a 410) reported

@@ -18,17 +18,6 @@
 #define MAX_BODY       (64u << 20) /* larger answers are refused */
 #define MAX_STAGES     4096	   /* stages followed at most */
 
-struct buf {
-	char *data; /* owned, NUL-terminated when len > 0 */
-	size_t len, cap;
-};
-
-struct reply {
-	long status;	 /* HTTP status, 0 on a transport error */
-	struct buf body; /* owned */
-	char etag[160];	 /* ETag header, "" when none */
-};
-
 struct known {
 	char api[64];	 /* api id */
 	char stage[160]; /* stage name */
@@ -49,12 +38,12 @@ struct follower {
 	size_t nstages;
 };
 
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
+size_t follow_on_body(char *data, size_t size, size_t n, void *reply)
 {
-	struct buf *b = &((struct reply *)arg)->body;
+	struct follow_buf *b = &((struct follow_reply *)reply)->body;
 	size_t len = size * n;
 	if (len > MAX_BODY - b->len)
-		return 0;
+		return 0; /* aborts with CURLE_WRITE_ERROR */
 	if (b->len + len + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + len + 1)
@@ -71,19 +60,63 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static size_t on_header(char *line, size_t size, size_t n, void *arg)
+/* Copies the value of header line `line` into out when the line is `name: value`. */
+static void header_value(const char *line, size_t len, const char *name, char *out, size_t size)
 {
-	struct reply *r = arg;
-	size_t len = size * n;
-	if (len > 5 && strncasecmp(line, "ETag:", 5) == 0) {
-		const char *v = line + 5, *end = line + len;
-		while (v < end && *v == ' ')
-			v++;
-		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
-			end--;
-		snprintf(r->etag, sizeof r->etag, "%.*s", (int)(end - v), v);
+	size_t nlen = strlen(name);
+	if (len <= nlen || line[nlen] != ':' || strncasecmp(line, name, nlen) != 0)
+		return;
+	const char *v = line + nlen + 1, *end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	snprintf(out, size, "%.*s", (int)(end - v), v);
+}
+
+size_t follow_on_header(char *line, size_t size, size_t n, void *reply)
+{
+	struct follow_reply *r = reply;
+	header_value(line, size * n, "ETag", r->etag, sizeof r->etag);
+	header_value(line, size * n, "x-amzn-ErrorType", r->error_type, sizeof r->error_type);
+	return size * n;
+}
+
+unsigned follow_backoff_next(unsigned prev_ms)
+{
+	unsigned d = prev_ms ? prev_ms * 2 : BACKOFF_MIN_MS;
+	return d > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : d;
+}
+
+void follow_sleep_ms(unsigned ms, volatile sig_atomic_t *stop)
+{
+	while (ms && !*stop) {
+		unsigned step = ms < 50 ? ms : 50;
+		nanosleep(&(struct timespec){.tv_nsec = (long)step * 1000000L}, NULL);
+		ms -= step;
 	}
-	return len;
+}
+
+enum follow_feed follow_feed_parse(const struct follow_reply *r, const char *epoch, long long *rev,
+				   char *epoch_out, size_t size)
+{
+	enum follow_feed rc = FOLLOW_FEED_BAD;
+	json_t *doc = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
+	json_t *jrev = json_object_get(doc, "revision");
+	const char *jepoch = json_string_value(json_object_get(doc, "epoch"));
+	json_t *changes = json_object_get(doc, "changes");
+	if ((r->status != 200 && r->status != 410) || !json_is_integer(jrev) || !jepoch ||
+	    (r->status == 200 && !json_is_array(changes)))
+		goto out;
+	*rev = json_integer_value(jrev);
+	snprintf(epoch_out, size, "%s", jepoch);
+	if (r->status == 410 || strcmp(jepoch, epoch) != 0)
+		rc = FOLLOW_FEED_GONE;
+	else
+		rc = json_array_size(changes) ? FOLLOW_FEED_CHANGES : FOLLOW_FEED_EMPTY;
+out:
+	json_decref(doc);
+	return rc;
 }
 
 static int on_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
@@ -95,7 +128,7 @@ static int on_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl
 /* GETs control+path into r (cleared first). extra: one more header line or NULL. Returns 0 when
  * an HTTP answer arrived, -1 on a transport error (logged). */
 static int get(struct follower *f, const char *path, long timeout_ms, const char *extra,
-	       struct reply *r)
+	       struct follow_reply *r)
 {
 	char url[2048];
 	struct curl_slist *hs = NULL;
@@ -126,19 +159,10 @@ static int get(struct follower *f, const char *path, long timeout_ms, const char
 	return 0;
 }
 
-static void sleep_ms(struct follower *f, unsigned ms)
-{
-	while (ms && !*f->stop) {
-		unsigned step = ms < 50 ? ms : 50;
-		nanosleep(&(struct timespec){.tv_nsec = (long)step * 1000000L}, NULL);
-		ms -= step;
-	}
-}
-
 /* Reads the feed's current position: a request without since answers 410 with it. */
 static int position(struct follower *f)
 {
-	struct reply r = {0};
+	struct follow_reply r = {0};
 	int ret = -1;
 	if (get(f, "/dataplane/v1/changes", 10000, NULL, &r) != 0)
 		goto out;
@@ -185,7 +209,7 @@ static int sync_stage(struct follower *f, const char *api, const char *stage)
 	k->seen = true;
 	char *ea = curl_easy_escape(f->h, api, 0), *es = curl_easy_escape(f->h, stage, 0);
 	char path[600], inm[200];
-	struct reply r = {0};
+	struct follow_reply r = {0};
 	int ret = -1;
 	snprintf(path, sizeof path, "/dataplane/v1/apis/%s/stages/%s/config", ea, es);
 	snprintf(inm, sizeof inm, "If-None-Match: %s", k->etag);
@@ -212,7 +236,7 @@ static int sync_api(struct follower *f, const char *api)
 {
 	char *ea = curl_easy_escape(f->h, api, 0);
 	char path[300];
-	struct reply r = {0};
+	struct follow_reply r = {0};
 	json_t *doc = NULL;
 	int ret = -1;
 	snprintf(path, sizeof path, "/v2/apis/%s/stages?maxResults=500", ea);
@@ -257,7 +281,7 @@ static int sync_all(struct follower *f)
 	char next[1024] = "";
 	do {
 		char path[1200];
-		struct reply r = {0};
+		struct follow_reply r = {0};
 		snprintf(path, sizeof path, "/v2/apis?maxResults=500%s%s",
 			 next[0] ? "&nextToken=" : "", next);
 		next[0] = '\0';
@@ -296,7 +320,7 @@ enum feed_rc { FEED_EMPTY, FEED_CHANGES, FEED_GONE, FEED_RETRY };
 static enum feed_rc feed(struct follower *f)
 {
 	char path[600];
-	struct reply r = {0};
+	struct follow_reply r = {0};
 	enum feed_rc rc = FEED_RETRY;
 	char *ep = curl_easy_escape(f->h, f->epoch, 0), *ea = NULL;
 	if (f->cfg->napis == 1)
@@ -305,22 +329,18 @@ static enum feed_rc feed(struct follower *f)
 		 f->since, ep ? ep : "", f->cfg->wait, ea ? "&apiId=" : "", ea ? ea : "");
 	if (get(f, path, f->cfg->wait * 1000 + 10000, NULL, &r) != 0)
 		goto out;
-	json_t *doc = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
-	json_t *rev = json_object_get(doc, "revision");
-	const char *jep = json_string_value(json_object_get(doc, "epoch"));
-	if ((r.status == 200 || r.status == 410) && json_is_integer(rev) && jep) {
-		bool same_epoch = !strcmp(jep, f->epoch);
-		f->since = json_integer_value(rev);
-		snprintf(f->epoch, sizeof f->epoch, "%s", jep);
-		if (r.status == 410 || !same_epoch)
-			rc = FEED_GONE;
-		else
-			rc = json_array_size(json_object_get(doc, "changes")) ? FEED_CHANGES
-									      : FEED_EMPTY;
-	} else {
+	long long rev = 0;
+	char epoch[sizeof f->epoch];
+	switch (follow_feed_parse(&r, f->epoch, &rev, epoch, sizeof epoch)) {
+	case FOLLOW_FEED_EMPTY: rc = FEED_EMPTY; break;
+	case FOLLOW_FEED_CHANGES: rc = FEED_CHANGES; break;
+	case FOLLOW_FEED_GONE: rc = FEED_GONE; break;
+	case FOLLOW_FEED_BAD:
 		fprintf(stderr, "%s: changes: HTTP %ld\n", f->cfg->log_prefix, r.status);
+		goto out;
 	}
-	json_decref(doc);
+	f->since = rev;
+	snprintf(f->epoch, sizeof f->epoch, "%s", epoch);
 out:
 	curl_free(ep);
 	curl_free(ea);
@@ -354,8 +374,8 @@ int follow_run(const struct follow_cfg *cfg, volatile sig_atomic_t *stop)
 	}
 	curl_easy_setopt(f.h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(f.h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-	curl_easy_setopt(f.h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(f.h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(f.h, CURLOPT_WRITEFUNCTION, follow_on_body);
+	curl_easy_setopt(f.h, CURLOPT_HEADERFUNCTION, follow_on_header);
 	curl_easy_setopt(f.h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(f.h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(f.h, CURLOPT_XFERINFODATA, &f);
@@ -385,10 +405,8 @@ int follow_run(const struct follow_cfg *cfg, volatile sig_atomic_t *stop)
 		}
 		if (*stop)
 			break;
-		delay = delay ? delay * 2 : BACKOFF_MIN_MS;
-		if (delay > BACKOFF_MAX_MS)
-			delay = BACKOFF_MAX_MS;
-		sleep_ms(&f, delay);
+		delay = follow_backoff_next(delay);
+		follow_sleep_ms(delay, stop);
 	}
 	curl_easy_cleanup(f.h);
 	curl_slist_free_all(f.headers);

@@ -2,6 +2,7 @@
 `ws://`, boto3's apigatewaymanagementapi for @connections (docs/gateway.md; the rules are
 docs/aws-behaviour.md §D1-§D8). AWS_PROXY routes call a small Lambda Invoke API server that
 runs Python handlers; HTTP_PROXY routes call a small HTTP backend."""
+import http.client
 import json
 import os
 import re
@@ -277,6 +278,13 @@ class TestLambda(GatewayTest):
         self.assertRegex(cid, r"^[A-Za-z0-9_-]{15}=$")
         m.post_to_connection(ConnectionId=cid, Data=b"hello from server")
         self.assertEqual(ws.recv(), "hello from server")
+        # §D1.2: the Host form ({apiId}.execute-api.*, /{stage}/...) and %40connections.
+        conn = http.client.HTTPConnection("127.0.0.1", self.gw.port, timeout=10)
+        conn.request("POST", "/prod/%%40connections/%s" % cid.replace("=", "%3D"), body=b"via host",
+                     headers={"Host": "%s.execute-api.us-east-1.amazonaws.com" % api})
+        self.assertEqual(conn.getresponse().status, 200)
+        conn.close()
+        self.assertEqual(ws.recv(), "via host")
         info = m.get_connection(ConnectionId=cid)
         self.assertEqual(info["Identity"]["SourceIp"], "127.0.0.1")
         self.assertEqual(info["Identity"]["UserAgent"], "ua-1")
