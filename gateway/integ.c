@@ -153,6 +153,10 @@ struct gw_job *gw_integ_prepare(const struct gw_stage *s, json_t *route, enum gw
 		const char *k;
 		json_t *v;
 		json_object_foreach(connect_headers, k, v) {
+			/* The backend's own Host and framing headers are libcurl's to write. */
+			if (!strcasecmp(k, "Host") || !strcasecmp(k, "Content-Length") ||
+			    !strcasecmp(k, "Transfer-Encoding"))
+				continue;
 			snprintf(line, sizeof line, "%s: %s", k, json_string_value(v));
 			j->headers = curl_slist_append(j->headers, line);
 		}

@@ -347,6 +347,35 @@ class TestLimits(GatewayTest):
         self.assertGreaterEqual(time.time() - t0, 0.7)
 
 
+class TestDuration(GatewayTest):
+    gateway_args = ("--max-duration", "1500", "--max-message", "4096", "--max-frame", "2048")
+
+    def test_max_duration_closes_a_busy_connection_1001(self):
+        """§D2.3: the maximum duration closes even a connection that keeps talking."""
+        api, _ = make_api(self.c, "$request.body.action", {
+            "$default": dict(IntegrationType="MOCK")})
+        self.served(api)
+        ws = self.client(api)
+        t0 = time.time()
+        while time.time() - t0 < 15:
+            try:
+                ws.ask("busy", timeout=2)
+            except Exception:
+                break
+        self.assertEqual(ws.wait_closed(), (1001, "Going away"))
+        self.assertGreaterEqual(time.time() - t0, 1.4)
+
+    def test_fragmented_message_over_limit_closes_1009(self):
+        """§D8: the reassembled message counts, not only each frame."""
+        api, _ = make_api(self.c, "$request.body.action", {
+            "$default": dict(IntegrationType="MOCK")})
+        self.served(api)
+        ws = self.client(api)
+        self.assertEqual(ws.ask(iter(["a" * 1500, "b" * 1500])), "a" * 1500 + "b" * 1500)
+        ws.send(iter(["c" * 1500] * 4))
+        self.assertEqual(ws.wait_closed()[0], 1009)
+
+
 class TestAvailability(unittest.TestCase):
     """The gateway outlives the control plane: it keeps serving while apigwd is down, catches up
     when it returns, and a restart from --cache-dir serves at once with apigwd down."""
