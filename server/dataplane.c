@@ -162,7 +162,8 @@ static json_t *api_doc(struct req *rq, const char *api_id, enum db_rc *rc)
 	return doc;
 }
 
-/* The stage as deployed: {"apiId", "stageName", "deploymentId", "api", "stage", "routes"}.
+/* The stage as deployed: {"apiId", "stageName", "deploymentId", "api", "stage", "routes",
+ * "authorizers", "vpcLinks"}: all a gateway needs to serve it (docs/dataplane.md).
  * New reference, or NULL with *rc set; DB_ABORT: the stage has no deployment. */
 static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_name, enum db_rc *rc)
 {
@@ -179,6 +180,8 @@ static json_t *stage_doc(struct req *rq, const char *api_id, const char *stage_n
 		json_object_set(doc, "api", json_object_get(snap, "api"));
 		json_object_set(doc, "stage", stage);
 		json_object_set_new(doc, "routes", snapshot_routes(snap));
+		json_object_set_new(doc, "authorizers", snapshot_stage_authorizers(snap));
+		json_object_set_new(doc, "vpcLinks", snapshot_stage_vpclinks(snap, stage));
 	}
 	json_decref(stage);
 	json_decref(snap);

@@ -232,9 +232,36 @@ static enum db_rc render_check_store(struct rctx *c, bool insert)
 
 /* Picks the new resource's id: a fresh random one never issued in this account, or the
  * member that names it. */
+/* Takes the id the client chose (resdef's chosen_id): DB_OK, or DB_ABORT with c->err. */
+static enum db_rc claim_chosen_id(struct rctx *c, const char *id)
+{
+	snprintf(c->id, sizeof c->id, "%s", id);
+	enum db_rc rc = db_id_claim(c->rq->db, c->rq->account, c->id);
+	if (rc == DB_CONFLICT) {
+		/* Issued before: taken only while a resource has it. */
+		struct db_key k = own_key(c);
+		rc = db_res_get(c->rq->db, &k, NULL, NULL, NULL);
+		if (rc == DB_OK) {
+			err_set(&c->err, E_CONFLICT, "%s with id %.64s already exists",
+				c->def->name, c->id);
+			return DB_ABORT;
+		}
+		if (rc == DB_NOTFOUND)
+			rc = DB_OK;
+	}
+	if (rc == DB_OK)
+		json_object_set_new(c->doc, c->def->id_member, json_string(c->id));
+	return rc;
+}
+
 static enum db_rc assign_id(struct rctx *c)
 {
 	const struct resdef *def = c->def;
+	const char *chosen = NULL;
+	if (def->chosen_id && def->chosen_id(c, &chosen))
+		return DB_ABORT;
+	if (chosen)
+		return claim_chosen_id(c, chosen);
 	if (!def->id_len) {
 		snprintf(c->id, sizeof c->id, "%s",
 			 json_string_value(json_object_get(c->doc, def->id_source)));

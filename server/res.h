@@ -51,6 +51,11 @@ struct resdef {
 	/* The protocol a resource that is itself an API has: from the request on create, from
 	 * the stored doc on update. Without it, the owning API's protocol is used. */
 	unsigned (*proto_of)(const json_t *doc);
+	/* An id the client chose for a new resource (c->doc is the validated request): sets *id
+	 * (borrowed from c->doc) or leaves it NULL for a generated one; or fills c->err (400).
+	 * A chosen id that a live resource has is 409; one issued before to a resource since
+	 * deleted may be chosen again. */
+	enum err (*chosen_id)(struct rctx *c, const char **id);
 	/* Sets server-assigned members of a new doc (dates, endpoints). */
 	void (*on_create)(struct rctx *c);
 	/* Sets server-assigned members of an updated doc (lastUpdatedDate). */

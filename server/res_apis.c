@@ -117,10 +117,33 @@ static enum err api_after_write(struct rctx *c, bool created)
 	return h && h->api_written ? h->api_written(c, created) : E_OK;
 }
 
+/* LocalStack's convention, which test suites written for it rely on: the tag `_custom_id_` on
+ * CreateApi gives the API that id (docs/aws-behaviour.md §3.5). The id is a DNS label in
+ * lower case, so that the Host form {apiId}.execute-api.… of the gateway reaches it too. */
+static enum err api_chosen_id(struct rctx *c, const char **id)
+{
+	const char *v = jstr(json_object_get(c->doc, "tags"), "_custom_id_");
+	size_t n = v ? strlen(v) : 0;
+	*id = NULL;
+	if (!v)
+		return E_OK;
+	bool ok = n >= 1 && n <= 63 && strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") == n &&
+		  v[0] != '-' && v[n - 1] != '-';
+	if (!ok)
+		return err_set(
+			&c->err, E_BAD_REQUEST,
+			"Invalid value for tag _custom_id_: %.64s. Must be 1 to 63 lower-case "
+			"letters, digits and hyphens, not starting or ending with a hyphen",
+			v);
+	*id = v;
+	return E_OK;
+}
+
 const struct resdef api_def = {
 	.name = "Api",
 	.kind = "api",
 	.id_member = "apiId",
+	.chosen_id = api_chosen_id,
 	.id_len = 10,
 	.fields = api_fields,
 	.in_deployment = true,

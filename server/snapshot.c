@@ -15,6 +15,7 @@
 #include "res_models.h"
 #include "res_route_responses.h"
 #include "res_routes.h"
+#include "res_vpclinks.h"
 
 /* Rows one kind may have in a snapshot: far above any quota. */
 enum { SNAPSHOT_ROWS_MAX = 1000000 };
@@ -59,11 +60,52 @@ static enum db_rc list_children(struct db *db, const struct db_scope *scope, con
 	return DB_OK;
 }
 
+/* Whether an integration's connectionId names its VPC link through a stage variable. */
+static bool names_by_variable(const json_t *integration)
+{
+	const char *cid = jstr(integration, "connectionId");
+	return cid && strstr(cid, "${stageVariables.") != NULL;
+}
+
+/* The VPC links the integrations may use, in creation order, into a new array *links: those
+ * named literally, and, when any integration names one through a stage variable (resolved per
+ * stage, later), every VPC link of the scope: the deployment must hold whatever a stage of it
+ * can pick, so that a stage's snapshot never reads live rows (docs/dataplane.md). */
+static enum db_rc vpclinks_of(struct db *db, const struct db_scope *scope,
+			      const json_t *integrations, json_t **links)
+{
+	json_t *all = NULL, *item;
+	size_t i;
+	bool every = false;
+	json_array_foreach(integrations, i, item)
+		every |= names_by_variable(item);
+	enum db_rc rc = list_bodies(db, scope, vpclink_def.kind, "", &all);
+	if (rc != DB_OK) {
+		json_decref(all);
+		return rc;
+	}
+	*links = json_array();
+	json_array_foreach(all, i, item) {
+		const char *id = jstr(item, vpclink_def.id_member);
+		bool named = every;
+		size_t j;
+		json_t *in;
+		json_array_foreach(integrations, j, in) {
+			const char *cid = jstr(in, "connectionId");
+			named |= cid && id && strcmp(cid, id) == 0;
+		}
+		if (named)
+			json_array_append(*links, item);
+	}
+	json_decref(all);
+	return DB_OK;
+}
+
 enum db_rc snapshot_take(struct db *db, const struct db_scope *scope, const char *api_id,
 			 json_t **snap)
 {
 	json_t *s = json_object(), *api = NULL, *routes = NULL, *integrations = NULL;
-	json_t *authorizers = NULL, *models = NULL;
+	json_t *authorizers = NULL, *models = NULL, *vpclinks = NULL;
 	json_t *irs = json_object(), *rrs = json_object();
 	char *body = NULL;
 	size_t len = 0;
@@ -81,6 +123,8 @@ enum db_rc snapshot_take(struct db *db, const struct db_scope *scope, const char
 	if (rc == DB_OK)
 		rc = list_bodies(db, scope, model_def.kind, api_id, &models);
 	if (rc == DB_OK)
+		rc = vpclinks_of(db, scope, integrations, &vpclinks);
+	if (rc == DB_OK)
 		rc = list_children(db, scope, api_id, integrations, integration_def.id_member,
 				   integration_response_def.kind, irs);
 	if (rc == DB_OK)
@@ -93,6 +137,7 @@ enum db_rc snapshot_take(struct db *db, const struct db_scope *scope, const char
 	json_object_set_new(s, "routeResponses", rrs);
 	json_object_set_new(s, "authorizers", authorizers ? authorizers : json_array());
 	json_object_set_new(s, "models", models ? models : json_array());
+	json_object_set_new(s, "vpcLinks", vpclinks ? vpclinks : json_array());
 	if (rc == DB_OK)
 		*snap = s;
 	else
@@ -131,6 +176,82 @@ json_t *snapshot_routes(const json_t *cfg)
 		json_object_set_new(r, "routeResponses",
 				    list ? json_deep_copy(list) : json_array());
 		json_array_append_new(out, r);
+	}
+	return out;
+}
+
+/* The value of ${stageVariables.NAME} references in s, NULL when s has none; a variable the
+ * stage lacks is replaced by "". New string. */
+static char *resolve_variables(const char *s, const json_t *vars)
+{
+	static const char open[] = "${stageVariables.";
+	if (!s || !strstr(s, open))
+		return NULL;
+	size_t cap = strlen(s) + 1, len = 0;
+	for (const char *p = s; (p = strstr(p, open)) != NULL; p += sizeof open - 1) {
+		const char *end = strchr(p, '}');
+		if (!end)
+			break;
+		char name[129];
+		snprintf(name, sizeof name, "%.*s", (int)(end - p - (sizeof open - 1)),
+			 p + sizeof open - 1);
+		cap += strlen(jstr(vars, name) ? jstr(vars, name) : "");
+	}
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	for (const char *p = s; *p;) {
+		const char *end = strncmp(p, open, sizeof open - 1) == 0 ? strchr(p, '}') : NULL;
+		if (!end) {
+			out[len++] = *p++;
+			continue;
+		}
+		char name[129];
+		snprintf(name, sizeof name, "%.*s", (int)(end - p - (sizeof open - 1)),
+			 p + sizeof open - 1);
+		const char *v = jstr(vars, name) ? jstr(vars, name) : "";
+		memcpy(out + len, v, strlen(v));
+		len += strlen(v);
+		p = end + 1;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+json_t *snapshot_stage_authorizers(const json_t *snap)
+{
+	json_t *out = json_array(), *a, *r;
+	size_t i, j;
+	json_array_foreach(json_object_get(snap, "authorizers"), i, a) {
+		const char *id = jstr(a, "authorizerId");
+		bool used = false;
+		json_array_foreach(json_object_get(snap, "routes"), j, r) {
+			const char *rid = jstr(r, "authorizerId");
+			used |= id && rid && strcmp(id, rid) == 0;
+		}
+		if (used)
+			json_array_append(out, a);
+	}
+	return out;
+}
+
+json_t *snapshot_stage_vpclinks(const json_t *snap, const json_t *stage)
+{
+	json_t *out = json_array(), *l, *in;
+	const json_t *vars = json_object_get(stage, "stageVariables");
+	size_t i, j;
+	json_array_foreach(json_object_get(snap, "vpcLinks"), i, l) {
+		const char *id = jstr(l, "vpcLinkId");
+		bool used = false;
+		json_array_foreach(json_object_get(snap, "integrations"), j, in) {
+			const char *cid = jstr(in, "connectionId");
+			char *resolved = resolve_variables(cid, vars);
+			const char *name = resolved ? resolved : cid;
+			used |= id && name && strcmp(id, name) == 0;
+			free(resolved);
+		}
+		if (used)
+			json_array_append(out, l);
 	}
 	return out;
 }

@@ -10,8 +10,14 @@
  *     "integrationResponses": {"<integrationId>": [{...}, ...], ...},   one key per integration
  *     "routeResponses":       {"<routeId>": [{...}, ...], ...},         one key per route
  *     "authorizers":          [{...GetAuthorizer...}, ...],
- *     "models":               [{...GetModel...}, ...]
+ *     "models":               [{...GetModel...}, ...],
+ *     "vpcLinks":             [{...GetVpcLink...}, ...]       the links integrations may use
  *   }
+ *
+ * vpcLinks holds the VPC links named by an integration's connectionId, and every VPC link of
+ * the account and region when one names its link through ${stageVariables.x} (a stage picks
+ * it), so that a deployed stage is served from its deployment alone. Snapshots taken before
+ * vpcLinks existed lack the member: read it as empty.
  *
  * Every integration and route has its key in integrationResponses / routeResponses (an empty
  * array when it has none). */
@@ -32,5 +38,12 @@ enum db_rc snapshot_take(struct db *db, const struct db_scope *scope, const char
  * integration's responses, as "integrationResponses") and its route responses
  * ("routeResponses") nested in. New reference. */
 json_t *snapshot_routes(const json_t *snap);
+
+/* The authorizers of snap that its routes name (authorizerId), in snap's order. New array. */
+json_t *snapshot_stage_authorizers(const json_t *snap);
+
+/* The VPC links of snap that its integrations name once `stage`'s variables are substituted
+ * into their connectionId (docs/aws-behaviour.md §D4.5), in snap's order. New array. */
+json_t *snapshot_stage_vpclinks(const json_t *snap, const json_t *stage);
 
 #endif

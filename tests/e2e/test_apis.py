@@ -207,6 +207,31 @@ class ApiTest(ServerTestCase):
         self.assertBad(lambda: self.ws(Tags={"k" * 129: "v"}), "tag")
         self.assertBad(lambda: self.ws(Tags={"k": "v" * 257}), "tag")
 
+    def test_custom_id_tag(self):
+        """LocalStack's `_custom_id_` tag chooses the apiId (so a test can use the seed's
+        literal --api-id); a taken id is 409, a malformed one 400; once the API is deleted the
+        id may be chosen again."""
+        out = self.ws(Name="chosen", Tags={"_custom_id_": "aabbccddee", "team": "a"})
+        self.assertEqual(out["ApiId"], "aabbccddee")
+        self.assertEqual(out["ApiEndpoint"],
+                         "wss://aabbccddee.execute-api.us-east-1.amazonaws.com")
+        self.assertEqual(self.c.get_api(ApiId="aabbccddee")["Name"], "chosen")
+        self.assertEqual(self.c.get_api(ApiId="aabbccddee")["Tags"],
+                         {"_custom_id_": "aabbccddee", "team": "a"})
+        self.assertAwsError(lambda: self.ws(Tags={"_custom_id_": "aabbccddee"}),
+                            "ConflictException", 409, "aabbccddee")
+        for bad in ("UPPER", "-lead", "trail-", "a" * 64, "sp ace", ""):
+            self.assertBad(lambda: self.ws(Tags={"_custom_id_": bad}), "_custom_id_")
+        # Child resources live under the chosen id.
+        self.c.create_integration(ApiId="aabbccddee", IntegrationType="MOCK")
+        self.c.delete_api(ApiId="aabbccddee")
+        again = self.ws(Name="again", Tags={"_custom_id_": "aabbccddee"})
+        self.assertEqual(again["ApiId"], "aabbccddee")
+        self.assertEqual(self.c.get_integrations(ApiId="aabbccddee")["Items"], [])
+        # HTTP APIs take it too.
+        http = self.c.create_api(Name="h", ProtocolType="HTTP", Tags={"_custom_id_": "my-http-1"})
+        self.assertEqual(http["ApiId"], "my-http-1")
+
     def test_delete_api_removes_its_integrations(self):
         api_id = self.ws()["ApiId"]
         iids = [self.c.create_integration(ApiId=api_id, IntegrationType="MOCK")["IntegrationId"]

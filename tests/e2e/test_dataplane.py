@@ -168,6 +168,57 @@ class SnapshotTest(DataplaneCase):
                                            % (api, rid))["items"])
             self.assertEqual([r["routeResponseKey"] for r in rrs], ["$default"])
 
+    def test_stage_snapshot_carries_its_authorizers_and_vpc_links(self):
+        """A gateway serves a stage from its snapshot alone: the authorizers its routes use and
+        the VPC links its integrations name, literally or through a stage variable, as they were
+        deployed; unused ones are left out, and later edits reach it only by a deployment."""
+        c = self.c
+        used = c.create_vpc_link(Name="used", SubnetIds=["subnet-1"])["VpcLinkId"]
+        by_var = c.create_vpc_link(Name="by-variable", SubnetIds=["subnet-2"])["VpcLinkId"]
+        other = c.create_vpc_link(Name="other", SubnetIds=["subnet-3"])["VpcLinkId"]
+        api = c.create_api(Name="links", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+        uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" \
+              "arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"
+        auth = c.create_authorizer(ApiId=api, Name="auth", AuthorizerType="REQUEST",
+                                   AuthorizerUri=uri,
+                                   IdentitySource=["route.request.header.Auth"])["AuthorizerId"]
+        c.create_authorizer(ApiId=api, Name="unused", AuthorizerType="REQUEST",
+                            AuthorizerUri=uri, IdentitySource=["route.request.header.X"])
+        literal = c.create_integration(ApiId=api, IntegrationType="HTTP_PROXY",
+                                       IntegrationMethod="POST", IntegrationUri=HTTP_URI,
+                                       ConnectionType="VPC_LINK",
+                                       ConnectionId=used)["IntegrationId"]
+        variable = c.create_integration(ApiId=api, IntegrationType="HTTP_PROXY",
+                                        IntegrationMethod="POST", IntegrationUri=HTTP_URI,
+                                        ConnectionType="VPC_LINK",
+                                        ConnectionId="${stageVariables.link}")["IntegrationId"]
+        c.create_route(ApiId=api, RouteKey="$connect", Target="integrations/" + literal,
+                       AuthorizationType="CUSTOM", AuthorizerId=auth)
+        c.create_route(ApiId=api, RouteKey="$default", Target="integrations/" + variable)
+        c.create_stage(ApiId=api, StageName="prod", StageVariables={"link": by_var})
+        c.create_deployment(ApiId=api, StageName="prod")
+
+        doc = json.loads(get(self.server, stage_path(api))[2])
+        self.assertEqual([a["authorizerId"] for a in doc["authorizers"]], [auth])
+        self.assertEqual(doc["authorizers"][0],
+                         self.raw("/v2/apis/%s/authorizers/%s" % (api, auth)))
+        self.assertEqual([l["vpcLinkId"] for l in doc["vpcLinks"]], [used, by_var])
+        self.assertEqual(doc["vpcLinks"][0]["name"], "used")
+        self.assertNotIn(other, json.dumps(doc))
+
+        # Another stage picks another link through its own variable, from the same deployment.
+        dep = doc["deploymentId"]
+        c.create_stage(ApiId=api, StageName="beta", DeploymentId=dep,
+                       StageVariables={"link": other})
+        beta = json.loads(get(self.server, stage_path(api, "beta"))[2])
+        self.assertEqual([l["vpcLinkId"] for l in beta["vpcLinks"]], [used, other])
+
+        # A renamed link changes nothing deployed: the same revision, the same bytes.
+        before = get(self.server, stage_path(api))[2]
+        c.update_vpc_link(VpcLinkId=used, Name="renamed")
+        self.assertEqual(get(self.server, stage_path(api))[2], before)
+
     def test_api_snapshot_is_the_current_state(self):
         api, ids = ws_api(self.c, routes=1, stage=None)
         rid, iid = ids["$default"]
