@@ -22,6 +22,7 @@ import importlib.util
 import json
 import os
 import re
+import socket
 import socketserver
 import sys
 import threading
@@ -98,7 +99,12 @@ class Context:
 
 
 def load_handler(path, name):
-    """The `handler` function of the Python file at path (a fresh module each call)."""
+    """The `handler` function of the Python file at path (a fresh module each call). As in
+    Lambda's runtime, the file's directory (the task root) is on sys.path, so a handler may
+    import its neighbours."""
+    root = os.path.dirname(os.path.abspath(path))
+    if root not in sys.path:
+        sys.path.append(root)
     spec = importlib.util.spec_from_file_location("lambda_stub_fn_" + name, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -109,6 +115,23 @@ def load_source(source, name):
     mod = types.ModuleType("lambda_stub_fn_" + name)
     exec(compile(source, "<%s>" % name, "exec"), mod.__dict__)
     return mod.handler
+
+
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _getaddrinfo(host, *args, **kw):
+    if isinstance(host, str) and host.lower().rstrip(".").endswith(".localhost"):
+        host = "127.0.0.1"
+    return _real_getaddrinfo(host, *args, **kw)
+
+
+def resolve_localhost_names():
+    """Makes every `*.localhost` name resolve to 127.0.0.1 in this process, as RFC 6761 §6.3
+    has it (systemd-resolved and browsers do; glibc's files backend does not). This lets a
+    handler reach the gateway's Host form, `http://{apiId}.execute-api.localhost:PORT/{stage}`,
+    through the event's domainName without touching /etc/hosts. Loopback only."""
+    socket.getaddrinfo = _getaddrinfo
 
 
 class LambdaStub:
@@ -203,10 +226,17 @@ class LambdaStub:
         return self.add(name, load_handler(path, name))
 
     def add_dir(self, directory):
-        """Registers every *.py of directory under its file name (without .py)."""
+        """Registers every *.py of directory that defines handler(), under its file name
+        (without .py); the other files are modules the handlers may import. Returns the names."""
+        names = []
         for f in sorted(os.listdir(directory)):
             if f.endswith(".py"):
+                with open(os.path.join(directory, f)) as src:
+                    if not re.search(r"^def handler\(", src.read(), re.M):
+                        continue
                 self.add_file(f[:-3], os.path.join(directory, f))
+                names.append(f[:-3])
+        return names
 
     @staticmethod
     def arn(name, qualifier=None):
