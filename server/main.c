@@ -32,6 +32,8 @@ static const char usage[] =
 	"  --gateway-listen HOST:PORT  also serve deployed WebSocket stages (docs/gateway.md)\n"
 	"  --gateway-port-file FILE    write the gateway's bound port to FILE\n"
 	"  --gateway-lambda-endpoint URL  Lambda Invoke API for the gateway's AWS_PROXY routes\n"
+	"  --gateway-api-endpoint      new WEBSOCKET APIs' ApiEndpoint names the gateway,\n"
+	"                              ws://HOST:PORT/{apiId}, instead of AWS's host\n"
 	"  --db PATH            SQLite database file (default ./apigwd.db; :memory: = ephemeral)\n"
 	"  --region REGION      region of unsigned requests (default us-east-1); a signed request\n"
 	"                       uses the region of its SigV4 credential scope\n"
@@ -93,7 +95,8 @@ enum {
 	OPT_CONN_TIMEOUT,
 	OPT_GW_LISTEN,
 	OPT_GW_PORT_FILE,
-	OPT_GW_LAMBDA
+	OPT_GW_LAMBDA,
+	OPT_GW_API_ENDPOINT
 };
 
 /* The in-process gateway (docs/gateway.md "In-process"): its flags, kept here because only this
@@ -103,6 +106,9 @@ static struct {
 	int port;	       /* its port */
 	const char *port_file; /* --gateway-port-file */
 	const char *lambda;    /* --gateway-lambda-endpoint */
+	bool api_endpoint;     /* --gateway-api-endpoint */
+	char endpoint[300];    /* "ws://HOST:PORT", what srv.ws_endpoint points at */
+	char control[300];     /* our own base URL; the gateway keeps the pointer */
 } gw;
 
 static const struct option options[] = {
@@ -110,6 +116,7 @@ static const struct option options[] = {
 	{"gateway-listen", required_argument, NULL, OPT_GW_LISTEN},
 	{"gateway-port-file", required_argument, NULL, OPT_GW_PORT_FILE},
 	{"gateway-lambda-endpoint", required_argument, NULL, OPT_GW_LAMBDA},
+	{"gateway-api-endpoint", no_argument, NULL, OPT_GW_API_ENDPOINT},
 	{"port-file", required_argument, NULL, OPT_PORT_FILE},
 	{"db", required_argument, NULL, OPT_DB},
 	{"region", required_argument, NULL, OPT_REGION},
@@ -260,6 +267,7 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		}
 		case OPT_GW_PORT_FILE: gw.port_file = optarg; break;
 		case OPT_GW_LAMBDA: gw.lambda = optarg; break;
+		case OPT_GW_API_ENDPOINT: gw.api_endpoint = true; break;
 		case OPT_DB: cfg->db_path = optarg; break;
 		case OPT_REGION: cfg->region = optarg; break;
 		case OPT_ACCOUNT:
@@ -324,6 +332,12 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 	}
 	if (cfg->rate && !cfg->burst)
 		cfg->burst = cfg->rate;
+	if (gw.api_endpoint && !gw.host[0]) {
+		fputs("apigwd: --gateway-api-endpoint names the in-process gateway: it needs "
+		      "--gateway-listen\n",
+		      stderr);
+		return 2;
+	}
 	/* Unauthenticated access is for fixtures on this machine. */
 	if (!cfg->auth_sigv4 && !cfg->insecure && strncmp(cfg->listen_host, "127.", 4) != 0) {
 		fprintf(stderr,
@@ -475,8 +489,6 @@ int main(int argc, char **argv)
 	if (http_start(&srv))
 		goto out;
 	unsigned port = http_port(&srv);
-	if (srv.cfg.port_file && write_port_file(srv.cfg.port_file, port))
-		goto out;
 	log_msg(LOG_INFO, NULL,
 		"apigwd %s listening on http://%s:%u (db %s, region %s, account %s)",
 		APIGWD_VERSION, srv.cfg.listen_host, port, srv.cfg.db_path, srv.cfg.region,
@@ -498,21 +510,29 @@ int main(int argc, char **argv)
 								: "");
 
 	if (gw.host[0]) {
-		char control[300];
-		snprintf(control, sizeof control, "http://127.0.0.1:%u", port);
+		snprintf(gw.control, sizeof gw.control, "http://127.0.0.1:%u", port);
 		struct gw_embed_opts go = {.host = gw.host,
 					   .port = gw.port,
 					   .port_file = gw.port_file,
-					   .control = control,
+					   .control = gw.control,
 					   .token = srv.cfg.dataplane_token,
 					   .lambda_endpoint = gw.lambda};
-		if (gw_embed_start(&go) < 0) {
+		int gw_port = gw_embed_start(&go);
+		if (gw_port < 0) {
 			fprintf(stderr,
 				"apigwd: --gateway-listen %s:%d: cannot start the gateway\n",
 				gw.host, gw.port);
 			goto out;
 		}
+		if (gw.api_endpoint) {
+			snprintf(gw.endpoint, sizeof gw.endpoint, "ws://%s:%d", gw.host, gw_port);
+			atomic_store(&srv.ws_endpoint, gw.endpoint);
+		}
 	}
+	/* Last, so that a client that waits for the port file finds the gateway (and the
+	 * apiEndpoint it names) ready too. */
+	if (srv.cfg.port_file && write_port_file(srv.cfg.port_file, port))
+		goto out;
 	sigwait(&stop, &sig);
 	log_msg(LOG_INFO, NULL, "apigwd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	status = 0;

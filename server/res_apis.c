@@ -68,11 +68,18 @@ static unsigned api_proto_of(const json_t *doc)
 	return res_api_proto(doc);
 }
 
+/* apiEndpoint: AWS's host, or with --gateway-api-endpoint the in-process gateway's URL of a
+ * WEBSOCKET API, ws://HOST:PORT/{apiId} (clients append /{stage} to either, docs/gateway.md
+ * "ApiEndpoint"). Decided at creation and stored, as AWS's is. */
 static void api_on_create(struct rctx *c)
 {
 	char endpoint[256];
-	snprintf(endpoint, sizeof endpoint, "%s://%s.execute-api.%s.amazonaws.com",
-		 c->proto == P_WS ? "wss" : "https", c->id, c->rq->region);
+	const char *local = c->proto == P_WS ? atomic_load(&c->rq->srv->ws_endpoint) : NULL;
+	if (local)
+		snprintf(endpoint, sizeof endpoint, "%s/%s", local, c->id);
+	else
+		snprintf(endpoint, sizeof endpoint, "%s://%s.execute-api.%s.amazonaws.com",
+			 c->proto == P_WS ? "wss" : "https", c->id, c->rq->region);
 	json_object_set_new(c->doc, "apiEndpoint", json_string(endpoint));
 	json_object_set_new(c->doc, "createdDate", res_now());
 }

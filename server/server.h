@@ -73,6 +73,10 @@ struct server {
 	struct ratelimit *ratelimit;  /* --rate buckets (reqlimits.h) or NULL; owned */
 	struct server_hooks hooks;    /* set by main.c before serving; NULL
 					 members do nothing */
+
+	/* --gateway-api-endpoint: the in-process gateway's base, "ws://127.0.0.1:PORT", that a
+	 * new WEBSOCKET API's apiEndpoint names; NULL: AWS's form. Static; set once by main.c. */
+	_Atomic(const char *) ws_endpoint;
 };
 
 #endif

@@ -10,7 +10,8 @@ every answer carries `X-Amz-Executed-Version` and `x-amzn-RequestId`. Invocation
 answers 202, DryRun 204. Functions are registered by name: `add(name, handler)`, `add_file(name,
 path)` for a file defining `handler(event, context)`, `add_dir(dir)` for every `*.py` there, or
 over HTTP with `PUT /_stub/functions/{name}` whose body is such a file's source. Every
-invocation is recorded (Invocation) for tests to assert on.
+invocation is recorded (Invocation) for tests to assert on, once its answer is ready (so wait
+with wait_calls, not on what a handler's side effects made visible).
 
     python3 tests/e2e/lambda_stub.py [--dir DIR] [--port-file F]   # standalone, port 0
 

@@ -142,6 +142,9 @@ class ChatAppTest(unittest.TestCase):
     def test_three_clients_chat(self):
         self.assertEqual(sorted(self.functions), ["onconnect", "ondisconnect", "sendmessage"])
         api = self.create_app()
+        self.assertEqual(self.server.aws("get-api", "--api-id", api)["ApiEndpoint"],
+                         "wss://%s.execute-api.us-east-1.amazonaws.com" % api,
+                         "AWS's form unless --gateway-api-endpoint")
         host = "%s.execute-api.localhost" % api
         users = []
         self.addCleanup(lambda: [u.close() for u in users])
@@ -195,11 +198,74 @@ class ChatAppTest(unittest.TestCase):
         users[0].say("bye 1")
         self.assertEqual(users[0].hear(), "bye 1")
         self.assertEqual(users[2].hear(), "bye 1")
-        self.assertEqual(len(self.lam.calls("sendmessage")), 4)
+        self.assertEqual(len(self.lam.wait_calls(4, name="sendmessage")), 4)
         for u in (users[0], users[2]):
             u.close()
         self.lam.wait_calls(3, name="ondisconnect")
         wait_for(lambda: self.table() == [], what="every id removed after every close")
+
+
+class LocalApiEndpointTest(unittest.TestCase):
+    """apigwd --gateway-listen ... --gateway-api-endpoint: a new WEBSOCKET API's ApiEndpoint is
+    the in-process gateway's ws://HOST:PORT/{apiId}, so ApiEndpoint + "/" + stage is a URL a
+    client connects to, as with AWS's wss://{apiId}.execute-api.{region}.amazonaws.com."""
+
+    def test_flag_needs_gateway_listen(self):
+        s = Server(args=["--gateway-api-endpoint"])
+        try:
+            with self.assertRaises(RuntimeError) as cm:
+                s.start()
+            self.assertIn("--gateway-api-endpoint", str(cm.exception))
+            self.assertIn("--gateway-listen", str(cm.exception))
+            self.assertEqual(s.proc.wait(10), 2)
+        finally:
+            s.close()
+
+    def test_api_endpoint_names_the_gateway(self):
+        tmp = tempfile.mkdtemp(prefix="local-endpoint-")
+        pf = os.path.join(tmp, "gw.port")
+        server = Server(args=["--gateway-listen", "127.0.0.1:0", "--gateway-port-file", pf,
+                              "--gateway-api-endpoint"]).start()
+        loop = Loop()
+        try:
+            # The control plane's port file comes after the gateway's: no wait needed.
+            with open(pf) as f:
+                gw_port = int(f.read())
+            aws = server.aws
+            api = aws("create-api", "--name", "local", "--protocol-type", "WEBSOCKET",
+                      "--route-selection-expression", "$request.body.action")
+            self.assertEqual(api["ApiEndpoint"], "ws://127.0.0.1:%d/%s" % (gw_port, api["ApiId"]))
+            got = aws("get-api", "--api-id", api["ApiId"])
+            self.assertEqual(got["ApiEndpoint"], api["ApiEndpoint"])
+            listed = [a for a in aws("get-apis")["Items"] if a["ApiId"] == api["ApiId"]]
+            self.assertEqual(listed[0]["ApiEndpoint"], api["ApiEndpoint"])
+            # HTTP APIs are not served by the gateway: they keep AWS's form.
+            http_api = aws("create-api", "--name", "h", "--protocol-type", "HTTP")
+            self.assertEqual(http_api["ApiEndpoint"],
+                             "https://%s.execute-api.us-east-1.amazonaws.com" % http_api["ApiId"])
+
+            # The endpoint is a URL a client uses: a two-way MOCK route echoes the message.
+            a = api["ApiId"]
+            integ = aws("create-integration", "--api-id", a, "--integration-type", "MOCK",
+                        "--request-templates", '{"$default": "{\\"statusCode\\": 200}"}',
+                        "--template-selection-expression", "\\$default")["IntegrationId"]
+            route = aws("create-route", "--api-id", a, "--route-key", "$default",
+                        "--route-response-selection-expression", "$default",
+                        "--target", "integrations/" + integ)["RouteId"]
+            aws("create-route-response", "--api-id", a, "--route-id", route,
+                "--route-response-key", "$default")
+            aws("create-stage", "--api-id", a, "--stage-name", "dev", "--auto-deploy")
+            aws("create-deployment", "--api-id", a, "--stage-name", "dev")
+
+            async def talk():
+                async with websockets.connect(api["ApiEndpoint"] + "/dev", open_timeout=15,
+                                              ping_interval=None) as ws:
+                    await ws.send("ping")
+                    return await asyncio.wait_for(ws.recv(), 15)
+            self.assertTrue(loop.run(talk()))
+        finally:
+            loop.close()
+            server.close()
 
 
 if __name__ == "__main__":
