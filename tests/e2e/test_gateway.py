@@ -17,6 +17,7 @@ import urllib.request
 
 from botocore.exceptions import ClientError
 
+from gateway_harness import websockets  # noqa: E402 (Debian's, path set there)
 from gateway_harness import Backend, Client, Gateway, LambdaStub, Loop, connect_status, wait_for
 from harness import Server
 
@@ -372,7 +373,10 @@ class TestDuration(GatewayTest):
         self.served(api)
         ws = self.client(api)
         self.assertEqual(ws.ask(iter(["a" * 1500, "b" * 1500])), "a" * 1500 + "b" * 1500)
-        ws.send(iter(["c" * 1500] * 4))
+        try:
+            ws.send(iter(["c" * 1500] * 4))
+        except websockets.exceptions.ConnectionClosed:
+            pass  # the 1009 may come before the client has sent the last (empty) fragment
         self.assertEqual(ws.wait_closed()[0], 1009)
 
 
