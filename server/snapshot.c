@@ -16,6 +16,7 @@
 #include "res_route_responses.h"
 #include "res_routes.h"
 #include "res_vpclinks.h"
+#include "sbuf.h"
 
 /* Rows one kind may have in a snapshot: far above any quota. */
 enum { SNAPSHOT_ROWS_MAX = 1000000 };
@@ -180,42 +181,28 @@ json_t *snapshot_routes(const json_t *cfg)
 	return out;
 }
 
-/* The value of ${stageVariables.NAME} references in s, NULL when s has none; a variable the
- * stage lacks is replaced by "". New string. */
+/* s with each ${stageVariables.NAME} replaced by the stage's value ("" when it has none), or
+ * NULL when s has no such reference (or memory ran out). New string. */
 static char *resolve_variables(const char *s, const json_t *vars)
 {
 	static const char open[] = "${stageVariables.";
+	const size_t olen = sizeof open - 1;
+	struct sbuf out = {0};
 	if (!s || !strstr(s, open))
 		return NULL;
-	size_t cap = strlen(s) + 1, len = 0;
-	for (const char *p = s; (p = strstr(p, open)) != NULL; p += sizeof open - 1) {
-		const char *end = strchr(p, '}');
-		if (!end)
-			break;
-		char name[129];
-		snprintf(name, sizeof name, "%.*s", (int)(end - p - (sizeof open - 1)),
-			 p + sizeof open - 1);
-		cap += strlen(jstr(vars, name) ? jstr(vars, name) : "");
-	}
-	char *out = malloc(cap);
-	if (!out)
-		return NULL;
 	for (const char *p = s; *p;) {
-		const char *end = strncmp(p, open, sizeof open - 1) == 0 ? strchr(p, '}') : NULL;
+		const char *ref = strstr(p, open), *end = ref ? strchr(ref, '}') : NULL;
 		if (!end) {
-			out[len++] = *p++;
-			continue;
+			sbuf_addstr(&out, p);
+			break;
 		}
 		char name[129];
-		snprintf(name, sizeof name, "%.*s", (int)(end - p - (sizeof open - 1)),
-			 p + sizeof open - 1);
-		const char *v = jstr(vars, name) ? jstr(vars, name) : "";
-		memcpy(out + len, v, strlen(v));
-		len += strlen(v);
+		snprintf(name, sizeof name, "%.*s", (int)(end - ref - olen), ref + olen);
+		sbuf_add(&out, p, (size_t)(ref - p));
+		sbuf_addstr(&out, jstr(vars, name) ? jstr(vars, name) : "");
 		p = end + 1;
 	}
-	out[len] = '\0';
-	return out;
+	return sbuf_detach(&out, NULL);
 }
 
 json_t *snapshot_stage_authorizers(const json_t *snap)

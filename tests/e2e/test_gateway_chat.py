@@ -14,10 +14,10 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
+from gateway_harness import Loop
 from harness import CRED_ENV, Server
 from lambda_stub import LambdaStub, resolve_localhost_names
 
@@ -43,22 +43,6 @@ def wait_for(cond, timeout=20, what="condition"):
         if time.time() > deadline:
             raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
         time.sleep(0.02)
-
-
-class Loop:
-    """A private asyncio loop on a thread, so the synchronous test drives several clients."""
-
-    def __init__(self):
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, coro, timeout=30):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def close(self):
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
 
 
 class ChatClient:
