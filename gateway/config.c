@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,71 @@ static long long max_revision;		   /* under lock */
 static bool ready;			   /* under lock */
 static const char *cache_dir;		   /* set once before threads start */
 
+#define MEMO_BUCKETS 64
+
+struct memo_entry {
+	struct memo_entry *next; /* bucket link */
+	const char *src;	 /* key: the text's address in the stage's doc */
+	gw_compile_fn compile;	 /* key: what it was compiled by */
+	void (*destroy)(void *); /* frees obj */
+	void *obj;		 /* compiled, or NULL when compiling failed */
+};
+
+struct gw_memo {
+	pthread_mutex_t lock;			 /* guards the buckets */
+	struct memo_entry *bucket[MEMO_BUCKETS]; /* under lock */
+};
+
+static void memo_free(struct gw_memo *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < MEMO_BUCKETS; i++)
+		for (struct memo_entry *e = m->bucket[i], *next; e; e = next) {
+			next = e->next;
+			if (e->obj)
+				e->destroy(e->obj);
+			free(e);
+		}
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+void *gw_stage_memo(const struct gw_stage *s, const char *src, gw_compile_fn compile,
+		    void (*destroy)(void *obj))
+{
+	struct gw_memo *m = s->memo;
+	size_t b = ((size_t)(uintptr_t)src >> 4) % MEMO_BUCKETS;
+	void *obj = NULL;
+	pthread_mutex_lock(&m->lock);
+	for (struct memo_entry *e = m->bucket[b]; e; e = e->next)
+		if (e->src == src && e->compile == compile) {
+			obj = e->obj;
+			goto out;
+		}
+	/* Compiled under the lock: a stage's texts compile once, on their first message. */
+	struct memo_entry *e = malloc(sizeof *e);
+	if (!e)
+		goto out;
+	*e = (struct memo_entry){m->bucket[b], src, compile, destroy, compile(src)};
+	m->bucket[b] = e;
+	obj = e->obj;
+out:
+	pthread_mutex_unlock(&m->lock);
+	return obj;
+}
+
+struct gw_stage *gw_stage_ref(struct gw_stage *s)
+{
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
+	return s;
+}
+
 void gw_stage_release(struct gw_stage *s)
 {
 	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
+	memo_free(s->memo);
 	json_decref(s->routes);
 	json_decref(s->doc);
 	free(s->api_id);
@@ -55,7 +117,10 @@ static struct gw_stage *parse(const char *api_id, const char *stage, const char 
 	s->name = strdup(stage);
 	s->doc = doc;
 	s->routes = json_object();
-	if (!s->api_id || !s->name || !s->routes) {
+	s->memo = calloc(1, sizeof *s->memo);
+	if (s->memo)
+		pthread_mutex_init(&s->memo->lock, NULL);
+	if (!s->api_id || !s->name || !s->routes || !s->memo) {
 		gw_stage_release(s);
 		return NULL;
 	}

@@ -60,6 +60,7 @@ static void *server_main(void *arg)
 int gw_embed_start(const struct gw_embed_opts *o)
 {
 	struct gw_integ_opts io = {.lambda_endpoint = o->lambda_endpoint,
+				   .aws_endpoint = o->aws_endpoint,
 				   .threads = 8,
 				   .wake = gw_server_wake};
 	sopts = (struct gw_server_opts){.host = o->host,

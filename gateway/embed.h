@@ -11,6 +11,7 @@ struct gw_embed_opts {
 	const char *control;	     /* the control plane's own base URL */
 	const char *token;	     /* its --dataplane-token, or NULL */
 	const char *lambda_endpoint; /* or NULL */
+	const char *aws_endpoint;    /* base URL for AWS service integrations, or NULL */
 };
 
 /* Starts the pool, the follower and the event loop on threads of their own. Returns the bound

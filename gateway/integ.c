@@ -29,6 +29,9 @@ void gw_job_free(struct gw_job *j)
 	free(j->method);
 	free(j->body);
 	free(j->resp);
+	free(j->msg);
+	json_decref(j->resp_headers);
+	gw_stage_release(j->stage);
 	curl_slist_free_all(j->headers);
 	free(j);
 }
@@ -69,6 +72,15 @@ static char *subst_stage_vars(const char *in, const json_t *vars)
 	return out;
 }
 
+/* The region Lambda proxy calls are signed for: the usual environment variables. */
+static const char *default_region(void)
+{
+	const char *region = getenv("AWS_REGION");
+	if (!region || !*region)
+		region = getenv("AWS_DEFAULT_REGION");
+	return region && *region ? region : "us-east-1";
+}
+
 /* Lambda Invoke URL for an integration URI
  * arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations (§D4.1): the
  * function ARN without its qualifier, and the qualifier (alias/version) as ?Qualifier=. */
@@ -101,6 +113,98 @@ static char *lambda_url(const char *uri)
 	if (h)
 		curl_easy_cleanup(h);
 	return url;
+}
+
+/* Services that speak only the JSON protocol: an `action/Name` integration names its
+ * operation in X-Amz-Target (botocore's targetPrefix and jsonVersion). Every other service is
+ * called with the query protocol: Action in the query string, the payload as the form body. */
+static const struct {
+	const char *service, *target, *version;
+} json_services[] = {
+	{"dynamodb", "DynamoDB_20120810", "1.0"}, {"kinesis", "Kinesis_20131202", "1.1"},
+	{"events", "AWSEvents", "1.1"},		  {"logs", "Logs_20140328", "1.1"},
+	{"states", "AWSStepFunctions", "1.0"},	  {"firehose", "Firehose_20150804", "1.1"},
+};
+
+/* l with the header "name: value" appended; on failure the whole list is freed (NULL). */
+static struct curl_slist *add_header(struct curl_slist *l, const char *name, const char *value)
+{
+	char line[1024];
+	snprintf(line, sizeof line, "%s: %s", name, value);
+	struct curl_slist *n = curl_slist_append(l, line);
+	if (!n)
+		curl_slist_free_all(l);
+	return n;
+}
+
+/* Signs the job's call for region and service (CURLOPT_AWS_SIGV4 when credentials are set);
+ * temporary credentials carry their session token in a header libcurl does not add. */
+static void sign_for(struct gw_job *j, const char *region, const char *service)
+{
+	const char *token = getenv("AWS_SESSION_TOKEN");
+	snprintf(j->sign, sizeof j->sign, "aws:amz:%s:%s", region, service);
+	if (token && *token)
+		j->headers = add_header(j->headers, "X-Amz-Security-Token", token);
+}
+
+/* The request of an AWS integration (docs/aws-behaviour.md §D4.4) for its URI
+ * arn:aws:apigateway:{region}:{[subdomain.]service}:{action/Name[&k=v...] | path/PATH}: a Lambda
+ * Invoke for lambda:path/2015-03-31/functions/..., else the service at --aws-endpoint (or
+ * AWS's own host), signed for the service and region. Sets url, sign, lambda and headers;
+ * returns -1 when the URI is not one of those forms. */
+static int aws_request(struct gw_job *j, const char *uri)
+{
+	static const char arn[] = "arn:aws:apigateway:";
+	char region[64], service[128], *dot;
+	const char *p = uri + sizeof arn - 1, *rest;
+	if (strncmp(uri, arn, sizeof arn - 1) ||
+	    sscanf(p, "%63[^:]:%127[^:]:", region, service) != 2)
+		return -1;
+	rest = p + strlen(region) + 1 + strlen(service) + 1;
+	const char *svc = (dot = strrchr(service, '.')) ? dot + 1 : service;
+	sign_for(j, region, svc);
+	if (!strcmp(svc, "lambda") && strstr(rest, "/functions/")) {
+		j->lambda = true;
+		j->url = lambda_url(uri);
+		j->headers = add_header(j->headers, "Content-Type", "application/json");
+		return j->url ? 0 : -1;
+	}
+	char base[512];
+	if (opts.aws_endpoint)
+		snprintf(base, sizeof base, "%s", opts.aws_endpoint);
+	else
+		snprintf(base, sizeof base, "https://%s.%s.amazonaws.com", service, region);
+	size_t bl = strlen(base);
+	if (bl && base[bl - 1] == '/')
+		base[bl - 1] = '\0';
+	if (!strncmp(rest, "path/", 5)) {
+		if (asprintf(&j->url, "%s/%s", base, rest + 5) < 0)
+			j->url = NULL;
+		j->headers = add_header(j->headers, "Content-Type", "application/json");
+		return j->url ? 0 : -1;
+	}
+	if (strncmp(rest, "action/", 7) || !rest[7])
+		return -1;
+	const char *action = rest + 7, *amp = strchr(action, '&');
+	int alen = amp ? (int)(amp - action) : (int)strlen(action);
+	for (size_t i = 0; i < sizeof json_services / sizeof *json_services; i++) {
+		if (strcmp(svc, json_services[i].service))
+			continue;
+		char target[256];
+		snprintf(target, sizeof target, "%s.%.*s", json_services[i].target, alen, action);
+		if (asprintf(&j->url, "%s/", base) < 0)
+			j->url = NULL;
+		j->headers = add_header(j->headers, "X-Amz-Target", target);
+		char ct[64];
+		snprintf(ct, sizeof ct, "application/x-amz-json-%s", json_services[i].version);
+		j->headers = add_header(j->headers, "Content-Type", ct);
+		return j->url ? 0 : -1;
+	}
+	if (asprintf(&j->url, "%s/?Action=%s", base, action) < 0)
+		j->url = NULL;
+	j->headers = add_header(j->headers, "Content-Type",
+				"application/x-www-form-urlencoded; charset=utf-8");
+	return j->url ? 0 : -1;
 }
 
 struct gw_job *gw_integ_prepare(const struct gw_stage *s, json_t *route, enum gw_event_type ev,
@@ -141,10 +245,30 @@ struct gw_job *gw_integ_prepare(const struct gw_stage *s, json_t *route, enum gw
 	if (!strcmp(type, "MOCK"))
 		return j;
 	char *real_uri = uri ? subst_stage_vars(uri, s->stage_vars) : NULL;
+	if (strcmp(type, "AWS_PROXY") && strcmp(type, "HTTP_PROXY"))
+		j->resp_headers = json_object(); /* for ${integration.response.header.X} (§D6.2) */
 	if (!strcmp(type, "AWS_PROXY")) {
+		j->lambda = true;
 		j->url = real_uri ? lambda_url(real_uri) : NULL;
 		j->method = strdup("POST");
 		j->headers = curl_slist_append(NULL, "Content-Type: application/json");
+		sign_for(j, default_region(), "lambda");
+	} else if (!strcmp(type, "AWS")) {
+		if (!real_uri || aws_request(j, real_uri))
+			goto bad;
+		j->method = strdup(j->lambda ? "POST" : method ? method : "POST");
+	} else if (!strcmp(type, "HTTP")) {
+		/* §D4.4: the rendered payload to the backend, as JSON unless a request parameter
+		 * says otherwise. */
+		j->url = real_uri ? strdup(real_uri) : NULL;
+		j->method = strdup(method ? method : "POST");
+		j->headers = add_header(j->headers, "Content-Type", "application/json");
+		char ua[96];
+		snprintf(ua, sizeof ua, "AmazonAPIGateway_%s", s->api_id);
+		j->headers = add_header(j->headers, "x-amzn-apigateway-api-id", s->api_id);
+		j->headers = add_header(j->headers, "User-Agent", ua);
+		if (j->headers)
+			j->headers = curl_slist_append(j->headers, "Expect:");
 	} else if (!strcmp(type, "HTTP_PROXY")) {
 		char line[512];
 		j->url = real_uri ? strdup(real_uri) : NULL;
@@ -167,13 +291,11 @@ struct gw_job *gw_integ_prepare(const struct gw_stage *s, json_t *route, enum gw
 		j->headers = curl_slist_append(j->headers, "Expect:");
 	}
 	free(real_uri);
-	if (!j->url || !j->method) {
-		/* HTTP and AWS (non-proxy) arrive with the mapping-template issue. */
-		*err = true;
-		gw_job_free(j);
-		return NULL;
-	}
+	if (!j->url || !j->method)
+		goto fail;
 	return j;
+bad:
+	free(real_uri);
 fail:
 	*err = true;
 	gw_job_free(j);
@@ -199,9 +321,46 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 static size_t on_header(char *line, size_t size, size_t n, void *arg)
 {
 	struct gw_job *j = arg;
-	if (size * n > 20 && !strncasecmp(line, "X-Amz-Function-Error:", 21))
+	size_t len = size * n;
+	if (len > 20 && !strncasecmp(line, "X-Amz-Function-Error:", 21))
 		j->function_error = true;
-	return size * n;
+	const char *colon = memchr(line, ':', len);
+	if (j->resp_headers && colon && colon > line) {
+		const char *v = colon + 1, *end = line + len;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		char *name = strndup(line, (size_t)(colon - line));
+		if (name)
+			json_object_set_new(j->resp_headers, name,
+					    json_stringn(v, (size_t)(end - v)));
+		free(name);
+	}
+	return len;
+}
+
+long gw_integ_mock_status(const char *payload)
+{
+	json_t *doc = json_loads(payload, JSON_DECODE_ANY, NULL);
+	json_t *sc = json_object_get(doc, "statusCode");
+	long st = json_is_integer(sc) ? (long)json_integer_value(sc) : 0;
+	json_decref(doc);
+	if (st)
+		return st;
+	/* Not JSON (AWS accepts a trailing comma, §D4.4): read the member by hand. */
+	const char *p = strstr(payload, "\"statusCode\"");
+	if (!p)
+		return 200;
+	p += 12;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p++ != ':')
+		return 200;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '"')
+		p++;
+	st = strtol(p, NULL, 10);
+	return st >= 100 && st <= 599 ? st : 200;
 }
 
 void gw_integ_perform(struct gw_job *j)
@@ -209,13 +368,13 @@ void gw_integ_perform(struct gw_job *j)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!j->url) { /* MOCK: answered by the gateway; the body is the transformed request */
-		j->status = 200;
+		j->status = gw_integ_mock_status(j->body);
 		j->resp = strdup(j->body);
 		j->resp_len = j->resp ? j->body_len : 0;
 		j->outcome = GW_OK;
 		return;
 	}
-	char userpwd[512], sigv4[128];
+	char userpwd[512];
 	const char *key = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
 	CURL *h = curl_easy_init();
 	if (!h) {
@@ -235,14 +394,9 @@ void gw_integ_perform(struct gw_job *j)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, j);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, j);
-	if (!strcmp(j->type, "AWS_PROXY") && key && *key && secret && *secret) {
-		const char *region = getenv("AWS_REGION");
-		if (!region || !*region)
-			region = getenv("AWS_DEFAULT_REGION");
-		snprintf(sigv4, sizeof sigv4, "aws:amz:%s:lambda",
-			 region && *region ? region : "us-east-1");
+	if (j->sign[0] && key && *key && secret && *secret) {
 		snprintf(userpwd, sizeof userpwd, "%s:%s", key, secret);
-		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, j->sign);
 		curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
 	}
 	CURLcode rc = curl_easy_perform(h);

@@ -29,18 +29,28 @@ struct gw_job {
 	struct curl_slist *headers; /* owned */
 	long timeout_ms;	    /* timeoutInMillis */
 	bool two_way;		    /* a $default route response exists (§D6.3) */
+	bool lambda;		    /* a Lambda Invoke (AWS_PROXY, or AWS on a Lambda URI) */
+	char sign[96];		    /* CURLOPT_AWS_SIGV4 scope ("aws:amz:REGION:SERVICE"), or "" */
 	char route_key[128];	    /* for metrics */
+	/* what the response mapping of a non-proxy integration needs (docs/aws-behaviour.md §D6) */
+	struct gw_stage *stage;		/* a reference, or NULL (proxies) */
+	json_t *route;			/* borrowed from stage */
+	char message_id[GW_ID_LEN + 1]; /* MESSAGE only */
+	char *msg;			/* owned copy of the client's frame, or NULL */
+	size_t msg_len;			/* its length */
 	/* results */
 	enum gw_outcome outcome;
 	long status; /* integration status (proxy statusCode, HTTP status) */
 	char *resp;  /* owned response body (raw) */
 	size_t resp_len;
-	bool function_error; /* X-Amz-Function-Error was set */
-	double latency_ms;   /* integration latency */
+	bool function_error;  /* X-Amz-Function-Error was set */
+	json_t *resp_headers; /* owned: name -> value of the answer (non-proxy only), or NULL */
+	double latency_ms;    /* integration latency */
 };
 
 struct gw_integ_opts {
 	const char *lambda_endpoint; /* base URL of the Lambda Invoke API */
+	const char *aws_endpoint;    /* base URL for AWS service integrations, or NULL: AWS's */
 	int threads;		     /* pool size */
 	void (*wake)(void *arg);     /* called after a job completes (from a pool thread) */
 	void *wake_arg;
@@ -64,5 +74,10 @@ void gw_integ_submit(struct gw_job *j);
 /* The next completed job (caller owns, gw_job_free), or NULL. */
 struct gw_job *gw_integ_take_done(void);
 void gw_job_free(struct gw_job *j);
+
+/* The status a MOCK integration answers with (docs/aws-behaviour.md §D4.4): the statusCode of
+ * the rendered request template, read leniently as AWS does ({"statusCode": 200,} is
+ * accepted); 200 when there is none. */
+long gw_integ_mock_status(const char *payload);
 
 #endif

@@ -27,6 +27,8 @@ static const char usage[] =
 	"  --token T              Bearer token for /dataplane/v1/ (apigwd --dataplane-token)\n"
 	"  --cache-dir DIR        keep the last good snapshot of each stage there\n"
 	"  --lambda-endpoint URL  Lambda Invoke API base URL for AWS_PROXY integrations\n"
+	"  --aws-endpoint URL     base URL of the AWS services that AWS integrations call\n"
+	"                         (default: each service's AWS endpoint)\n"
 	"  --idle-timeout MS      idle timeout (default 600000)\n"
 	"  --max-duration MS      maximum connection duration (default 7200000)\n"
 	"  --max-frame BYTES      frame limit (default 32768)\n"
@@ -73,6 +75,7 @@ enum {
 	O_TOKEN,
 	O_CACHE,
 	O_LAMBDA,
+	O_AWS,
 	O_IDLE,
 	O_DUR,
 	O_FRAME,
@@ -90,6 +93,7 @@ static const struct option options[] = {
 	{"token", required_argument, NULL, O_TOKEN},
 	{"cache-dir", required_argument, NULL, O_CACHE},
 	{"lambda-endpoint", required_argument, NULL, O_LAMBDA},
+	{"aws-endpoint", required_argument, NULL, O_AWS},
 	{"idle-timeout", required_argument, NULL, O_IDLE},
 	{"max-duration", required_argument, NULL, O_DUR},
 	{"max-frame", required_argument, NULL, O_FRAME},
@@ -127,7 +131,7 @@ int main(int argc, char **argv)
 				.apply = apply,
 				.synced = synced,
 				.apis = apis};
-	const char *cache = NULL, *lambda = NULL;
+	const char *cache = NULL, *lambda = NULL, *aws = NULL;
 	int threads = 16, opt;
 	char *control = NULL;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -154,6 +158,7 @@ int main(int argc, char **argv)
 		case O_TOKEN: fc.token = optarg; break;
 		case O_CACHE: cache = optarg; break;
 		case O_LAMBDA: lambda = optarg; break;
+		case O_AWS: aws = optarg; break;
 		case O_IDLE: so.idle_ms = number("--idle-timeout", optarg, 10, 86400000); break;
 		case O_DUR: so.duration_ms = number("--max-duration", optarg, 10, 864000000); break;
 		case O_FRAME:
@@ -192,6 +197,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "apigwd-gateway: %d stage(s) loaded from %s\n",
 			gw_config_cache_open(cache), cache);
 	struct gw_integ_opts io = {.lambda_endpoint = lambda,
+				   .aws_endpoint = aws,
 				   .threads = threads,
 				   .wake = gw_server_wake};
 	pthread_t follower;

@@ -119,6 +119,24 @@ static json_t *select_route(const struct gw_stage *s, const char *body, size_t l
 	return route;
 }
 
+/* Keeps in j what the answer's mapping needs (transform.h): non-proxy jobs only. */
+static void keep_for_answer(struct gw_job *j, struct gw_stage *s, json_t *route, const char *mid,
+			    const char *body, size_t len)
+{
+	if (!strcmp(j->type, "AWS_PROXY") || !strcmp(j->type, "HTTP_PROXY"))
+		return;
+	j->stage = gw_stage_ref(s);
+	j->route = route;
+	if (mid)
+		snprintf(j->message_id, sizeof j->message_id, "%s", mid);
+	j->msg = malloc(len + 1);
+	if (j->msg) {
+		memcpy(j->msg, body, len);
+		j->msg[len] = '\0';
+		j->msg_len = len;
+	}
+}
+
 static void on_message(struct gw_conn *c, const char *body, size_t len)
 {
 	char rid[GW_ID_LEN + 1], mid[GW_ID_LEN + 1];
@@ -139,12 +157,27 @@ static void on_message(struct gw_conn *c, const char *body, size_t len)
 	gw_metrics_message(c->api_id, c->stage, key);
 	const char *type = json_string_value(
 		json_object_get(json_object_get(route, "integration"), "integrationType"));
-	if (type && !strcmp(type, "AWS_PROXY"))
+	if (!type)
+		goto out; /* no integration: nothing to call, nothing to answer */
+	if (!strcmp(type, "AWS_PROXY")) {
 		payload = gw_event_build(GW_MESSAGE, s, c, key, rid, mid, body, len, NULL, NULL);
-	else
-		payload = gw_transform_request(s, route, body, len, &plen);
-	if (payload && type && !strcmp(type, "AWS_PROXY"))
-		plen = strlen(payload);
+		plen = payload ? strlen(payload) : 0;
+	} else {
+		struct gw_xform x = {.s = s,
+				     .c = c,
+				     .ev = GW_MESSAGE,
+				     .route_key = key,
+				     .request_id = rid,
+				     .message_id = mid,
+				     .body = body,
+				     .body_len = len};
+		enum gw_xform_outcome xo = gw_transform_request(&x, route, &payload, &plen);
+		if (xo == GW_XFORM_UNSUPPORTED) {
+			gw_metrics_client_error();
+			send_error_frame(c, "Unsupported Media Type", rid);
+			goto out;
+		}
+	}
 	struct gw_job *j = payload ? gw_integ_prepare(s, route, GW_MESSAGE, c->id, rid, payload,
 						      plen, NULL, &err)
 				   : NULL;
@@ -152,6 +185,7 @@ static void on_message(struct gw_conn *c, const char *body, size_t len)
 		gw_metrics_integration(0, 1);
 		send_error_frame(c, "Internal server error", rid);
 	} else if (j) {
+		keep_for_answer(j, s, route, mid, body, len);
 		gw_integ_submit(j);
 	}
 out:
@@ -159,7 +193,8 @@ out:
 	gw_stage_release(s);
 }
 
-/* Completed jobs: answers and error frames for messages (§D4.2, §D3.2); $disconnect ignored. */
+/* Completed jobs: answers and error frames for messages (§D4.2, §D6, §D3.2); $disconnect
+ * ignored. */
 static void drain_done(void)
 {
 	struct gw_job *j;
@@ -167,7 +202,18 @@ static void drain_done(void)
 		struct gw_conn *c = j->event == GW_MESSAGE ? gw_conn_find(j->conn_id) : NULL;
 		char *frame = NULL;
 		size_t len = 0;
-		int rc = j->outcome == GW_TIMEOUT ? -2 : gw_transform_response(j, &frame, &len);
+		int rc = j->outcome == GW_TIMEOUT ? -2 : j->outcome != GW_OK ? -1 : 0;
+		if (c && rc == 0) {
+			struct gw_xform x = {.s = j->stage,
+					     .c = c,
+					     .ev = j->event,
+					     .route_key = j->route_key,
+					     .request_id = j->request_id,
+					     .message_id = j->message_id,
+					     .body = j->msg,
+					     .body_len = j->msg_len};
+			rc = gw_transform_response(&x, j, &frame, &len);
+		}
 		gw_metrics_integration(j->latency_ms, rc < 0);
 		if (c && !c->close_code) {
 			if (rc == -2)
@@ -280,13 +326,29 @@ static int confirm_upgrade(struct lws *wsi)
 		const char *type = json_string_value(
 			json_object_get(json_object_get(route, "integration"), "integrationType"));
 		bool proxy = type && !strcmp(type, "AWS_PROXY"), err = false;
-		event = proxy ? gw_event_build(GW_CONNECT, s, c, "$connect", rid, NULL, NULL, 0,
-					       headers, query)
-			      : strdup("");
-		j = event ? gw_integ_prepare(s, route, GW_CONNECT, c->id, rid, event, strlen(event),
+		size_t elen = 0;
+		if (proxy) {
+			event = gw_event_build(GW_CONNECT, s, c, "$connect", rid, NULL, NULL, 0,
+					       headers, query);
+			elen = event ? strlen(event) : 0;
+		} else if (type) {
+			struct gw_xform x = {.s = s,
+					     .c = c,
+					     .ev = GW_CONNECT,
+					     .route_key = "$connect",
+					     .request_id = rid,
+					     .headers = headers,
+					     .query = query};
+			if (gw_transform_request(&x, route, &event, &elen) ==
+			    GW_XFORM_UNSUPPORTED) {
+				ret = refuse(wsi, 415);
+				goto out;
+			}
+		}
+		j = event ? gw_integ_prepare(s, route, GW_CONNECT, c->id, rid, event, elen,
 					     proxy ? NULL : headers, &err)
 			  : NULL;
-		if (!event || err) {
+		if ((type && !event) || err) {
 			ret = refuse(wsi, 500);
 			goto out;
 		}
@@ -339,12 +401,22 @@ static void run_disconnect(struct gw_conn *c)
 		gw_id_new(rid);
 		const char *type = json_string_value(
 			json_object_get(json_object_get(route, "integration"), "integrationType"));
-		char *event = type && !strcmp(type, "AWS_PROXY")
-				      ? gw_event_build(GW_DISCONNECT, s, c, "$disconnect", rid,
-						       NULL, NULL, 0, NULL, NULL)
-				      : strdup("");
+		char *event = NULL;
+		size_t elen = 0;
+		if (type && !strcmp(type, "AWS_PROXY")) {
+			event = gw_event_build(GW_DISCONNECT, s, c, "$disconnect", rid, NULL, NULL,
+					       0, NULL, NULL);
+			elen = event ? strlen(event) : 0;
+		} else if (type) {
+			struct gw_xform x = {.s = s,
+					     .c = c,
+					     .ev = GW_DISCONNECT,
+					     .route_key = "$disconnect",
+					     .request_id = rid};
+			gw_transform_request(&x, route, &event, &elen);
+		}
 		struct gw_job *j = event ? gw_integ_prepare(s, route, GW_DISCONNECT, c->id, rid,
-							    event, strlen(event), NULL, &err)
+							    event, elen, NULL, &err)
 					 : NULL;
 		if (j)
 			gw_integ_submit(j);

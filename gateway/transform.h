@@ -1,6 +1,7 @@
-/* transform.h — the seam where mapping templates drop in (docs/aws-behaviour.md §D5, §D6): the
- * per-integration request transform and the response selection. Identity and passthrough for
- * now; the mapping-template issue replaces the bodies, not the callers. */
+/* transform.h — the integration request and the answer to the client (docs/aws-behaviour.md
+ * §D4.2, §D5, §D6): request-template selection and passthrough, rendering through the mapping
+ * template engine (vtl/, docs/vtl.md), integration-response selection, response templates and
+ * route responses. Event-loop thread only (it reads connections). */
 #ifndef GW_TRANSFORM_H
 #define GW_TRANSFORM_H
 
@@ -8,19 +9,47 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "conn.h"
 #include "integ.h"
 
-/* The payload of route's (non-Lambda-proxy) integration for a message. Returns new text (and
- * *out_len), or NULL: the request cannot be transformed (an integration failure). */
-char *gw_transform_request(const struct gw_stage *s, json_t *route, const char *msg, size_t len,
-			   size_t *out_len);
+/* What a mapping template sees of one request: $context, $input and $stageVariables (§D7). */
+struct gw_xform {
+	const struct gw_stage *s; /* borrowed */
+	const struct gw_conn *c;  /* borrowed */
+	enum gw_event_type ev;	  /* CONNECT, MESSAGE or DISCONNECT */
+	const char *route_key;	  /* the route selected */
+	const char *request_id;	  /* requestId = extendedRequestId */
+	const char *message_id;	  /* MESSAGE only, else NULL */
+	const char *body;	  /* the client's frame (MESSAGE), or NULL */
+	size_t body_len;	  /* its length */
+	json_t *headers;	  /* CONNECT: the upgrade's headers, else NULL */
+	json_t *query;		  /* CONNECT: name -> [values], else NULL */
+};
 
-/* What the client receives for a completed message job (§D4.2, §D6.3): 1 with *frame (new) and
- * *len set, 0 for no frame, -1 for an integration failure (Internal server error frame). */
-int gw_transform_response(const struct gw_job *j, char **frame, size_t *len);
+enum gw_xform_outcome {
+	GW_XFORM_OK,	      /* *out is the integration's payload */
+	GW_XFORM_UNSUPPORTED, /* passthrough refused (§D5): the Unsupported Media Type frame */
+	GW_XFORM_FAILED,      /* a template failed or memory ran out: an integration failure */
+};
+
+/* The payload of a non-proxy integration (HTTP, AWS, MOCK; route's "integration") for x
+ * (§D5): the request template chosen by the templateSelectionExpression, rendered, or the
+ * body passed through as passthroughBehavior allows; then contentHandlingStrategy. On
+ * GW_XFORM_OK, *out is new (NUL-terminated) and *out_len its length. HTTP_PROXY passes the body
+ * through unchanged. */
+enum gw_xform_outcome gw_transform_request(const struct gw_xform *x, json_t *route, char **out,
+					   size_t *out_len);
+
+/* What the client receives for a completed message job (§D4.2, §D6): 1 with *frame (new) and
+ * *len set, 0 for no frame, -1 for an integration failure (Internal server error frame). x
+ * describes the request (its connection still open); non-proxy jobs carry their stage and
+ * route (integ.h). */
+int gw_transform_response(const struct gw_xform *x, const struct gw_job *j, char **frame,
+			  size_t *len);
 
 /* The HTTP status a completed $connect job answers with (§D2.1): the proxy statusCode or the
- * backend's status; 502 for a Lambda error or a malformed result; 504 on timeout. */
+ * backend's status (MOCK: the template's statusCode); 502 for a Lambda error or a malformed
+ * result; 504 on timeout. */
 int gw_transform_connect_status(const struct gw_job *j);
 
 #endif

@@ -32,6 +32,7 @@ static const char usage[] =
 	"  --gateway-listen HOST:PORT  also serve deployed WebSocket stages (docs/gateway.md)\n"
 	"  --gateway-port-file FILE    write the gateway's bound port to FILE\n"
 	"  --gateway-lambda-endpoint URL  Lambda Invoke API for the gateway's AWS_PROXY routes\n"
+	"  --gateway-aws-endpoint URL     AWS services for the gateway's AWS integrations\n"
 	"  --gateway-api-endpoint      new WEBSOCKET APIs' ApiEndpoint names the gateway,\n"
 	"                              ws://HOST:PORT/{apiId}, instead of AWS's host\n"
 	"  --db PATH            SQLite database file (default ./apigwd.db; :memory: = ephemeral)\n"
@@ -96,6 +97,7 @@ enum {
 	OPT_GW_LISTEN,
 	OPT_GW_PORT_FILE,
 	OPT_GW_LAMBDA,
+	OPT_GW_AWS,
 	OPT_GW_API_ENDPOINT
 };
 
@@ -106,6 +108,7 @@ static struct {
 	int port;	       /* its port */
 	const char *port_file; /* --gateway-port-file */
 	const char *lambda;    /* --gateway-lambda-endpoint */
+	const char *aws;       /* --gateway-aws-endpoint */
 	bool api_endpoint;     /* --gateway-api-endpoint */
 	char endpoint[300];    /* "ws://HOST:PORT", what srv.ws_endpoint points at */
 	char control[300];     /* our own base URL; the gateway keeps the pointer */
@@ -116,6 +119,7 @@ static const struct option options[] = {
 	{"gateway-listen", required_argument, NULL, OPT_GW_LISTEN},
 	{"gateway-port-file", required_argument, NULL, OPT_GW_PORT_FILE},
 	{"gateway-lambda-endpoint", required_argument, NULL, OPT_GW_LAMBDA},
+	{"gateway-aws-endpoint", required_argument, NULL, OPT_GW_AWS},
 	{"gateway-api-endpoint", no_argument, NULL, OPT_GW_API_ENDPOINT},
 	{"port-file", required_argument, NULL, OPT_PORT_FILE},
 	{"db", required_argument, NULL, OPT_DB},
@@ -267,6 +271,7 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		}
 		case OPT_GW_PORT_FILE: gw.port_file = optarg; break;
 		case OPT_GW_LAMBDA: gw.lambda = optarg; break;
+		case OPT_GW_AWS: gw.aws = optarg; break;
 		case OPT_GW_API_ENDPOINT: gw.api_endpoint = true; break;
 		case OPT_DB: cfg->db_path = optarg; break;
 		case OPT_REGION: cfg->region = optarg; break;
@@ -516,7 +521,8 @@ int main(int argc, char **argv)
 					   .port_file = gw.port_file,
 					   .control = gw.control,
 					   .token = srv.cfg.dataplane_token,
-					   .lambda_endpoint = gw.lambda};
+					   .lambda_endpoint = gw.lambda,
+					   .aws_endpoint = gw.aws};
 		int gw_port = gw_embed_start(&go);
 		if (gw_port < 0) {
 			fprintf(stderr,

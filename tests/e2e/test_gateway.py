@@ -46,6 +46,10 @@ def make_api(c, rse, routes, stage="prod", deploy=True, variables=None):
         spec = dict(spec)
         two_way = spec.pop("two_way", True)
         iid = c.create_integration(ApiId=api, **spec)["IntegrationId"]
+        if two_way and "PROXY" not in spec.get("IntegrationType", ""):
+            # A non-proxy answer is its integration response's (§D6.1); none -> error frame.
+            c.create_integration_response(ApiId=api, IntegrationId=iid,
+                                          IntegrationResponseKey="$default")
         kw = {"RouteResponseSelectionExpression": "$default"} if two_way else {}
         rid = c.create_route(ApiId=api, RouteKey=key, Target="integrations/" + iid,
                              **kw)["RouteId"]

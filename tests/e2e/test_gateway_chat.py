@@ -228,11 +228,15 @@ class LocalApiEndpointTest(unittest.TestCase):
             self.assertEqual(http_api["ApiEndpoint"],
                              "https://%s.execute-api.us-east-1.amazonaws.com" % http_api["ApiId"])
 
-            # The endpoint is a URL a client uses: a two-way MOCK route echoes the message.
+            # The endpoint is a URL a client uses: a two-way MOCK route answers from its
+            # integration response (docs/aws-behaviour.md §D4.4, §D6).
             a = api["ApiId"]
             integ = aws("create-integration", "--api-id", a, "--integration-type", "MOCK",
                         "--request-templates", '{"$default": "{\\"statusCode\\": 200}"}',
                         "--template-selection-expression", "\\$default")["IntegrationId"]
+            aws("create-integration-response", "--api-id", a, "--integration-id", integ,
+                "--integration-response-key", "$default", "--template-selection-expression",
+                "\\$default", "--response-templates", '{"$default": "pong $context.stage"}')
             route = aws("create-route", "--api-id", a, "--route-key", "$default",
                         "--route-response-selection-expression", "$default",
                         "--target", "integrations/" + integ)["RouteId"]
@@ -246,7 +250,7 @@ class LocalApiEndpointTest(unittest.TestCase):
                                               ping_interval=None) as ws:
                     await ws.send("ping")
                     return await asyncio.wait_for(ws.recv(), 15)
-            self.assertTrue(loop.run(talk()))
+            self.assertEqual(loop.run(talk()), "pong dev")
         finally:
             loop.close()
             server.close()
