@@ -38,12 +38,56 @@ export async function integrationView(app, apiId, routeId) {
     { label: route.routeKey, href: `#/apis/${seg(apiId)}/routes/${seg(routeId)}` },
     { label: 'Integration Request' }]);
   const panel = buildPanel(app, { api, route, existing, vpcLinks, ctx, form });
+  const preview = existing && api.protocolType === 'WEBSOCKET' && !existing.integrationType.endsWith('_PROXY')
+    ? previewPanel(apiId, existing) : null;
   app.show(
     h('h1', { tabindex: '-1' }, 'Integration Request'),
     h('p', { class: 'subtitle' }, `Route `, h('code', {}, route.routeKey), ` of ${api.name}`,
       existing ? [' · integration ', h('code', { id: 'integration-id' }, existing.integrationId), ` (${existing.integrationType})`]
         : ' · no integration yet'),
-    panel);
+    panel, preview);
+}
+
+// The saved integration's request template for a sample message: which one the template
+// selection expression picks and what it renders, by the gateway's own engine
+// (POST /_apigwd/apis/{apiId}/integrations/{integrationId}/preview, docs/gateway.md "Template preview").
+function previewPanel(apiId, integration) {
+  const message = h('textarea', { id: 'preview-message', rows: 4, spellcheck: 'false' });
+  message.value = '{"action":"sendmessage","data":"hello"}';
+  const vars = h('input', { type: 'text', id: 'preview-stage-variables', autocomplete: 'off', spellcheck: 'false', placeholder: '{"name":"value"}' });
+  const result = h('div', { id: 'preview-result', 'aria-live': 'polite' });
+  const run = async (ev) => {
+    ev.preventDefault();
+    let stageVariables;
+    try {
+      stageVariables = vars.value.trim() ? JSON.parse(vars.value) : undefined;
+    } catch {
+      replace(result, h('p', { class: 'error' }, 'Stage variables must be a JSON object.'));
+      return;
+    }
+    try {
+      const r = await request('POST', `/_apigwd/apis/${seg(apiId)}/integrations/${seg(integration.integrationId)}/preview`,
+        { body: { body: message.value, stageVariables } });
+      const outcome = {
+        TEMPLATE: ['Template ', h('code', { id: 'preview-key' }, r.templateKey ?? '(by content type)'), ' selected.'],
+        PASSTHROUGH: ['No template selected: the message passes through unchanged.'],
+        UNSUPPORTED_MEDIA_TYPE: ['No template selected and passthrough is refused: the client gets Unsupported Media Type.'],
+        FAILED: ['The selection failed.'],
+      }[r.outcome];
+      replace(result, h('p', { id: 'preview-outcome' }, outcome),
+        r.error ? h('p', { class: 'error', id: 'preview-error' }, `${r.error.line}:${r.error.column}: ${r.error.message}`) : null,
+        r.output !== undefined ? h('pre', { id: 'preview-output' }, r.output) : null);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      replace(result, h('p', { class: 'error' }, e.message));
+    }
+  };
+  return h('form', { class: 'card', id: 'preview-form', 'aria-label': 'Test the request template', on: { submit: run } },
+    h('h2', {}, 'Test the request template'),
+    field('previewMessage', 'Sample message', message, 'A message as a client would send it.'),
+    field('previewStageVariables', 'Stage variables (optional)', vars, 'A JSON object for $stageVariables.'),
+    h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'secondary', id: 'preview-run' }, 'Preview')),
+    result);
 }
 
 function buildPanel(app, { api, route, existing, vpcLinks, ctx, form }) {

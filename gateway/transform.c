@@ -278,14 +278,44 @@ static bool valid_utf8(const char *s, size_t n)
 
 /* ---- the request (§D5) ------------------------------------------------------------------ */
 
+/* What §D5 decides for a message to integ before anything renders. */
+enum choice {
+	CHOSE_TEMPLATE, /* *src is the template, *key the evaluated key (new, or NULL) */
+	PASS_THROUGH,	/* no template: the body goes unchanged */
+	REFUSED,	/* no template and passthroughBehavior forbids passing */
+	CHOICE_FAILED,	/* out of memory */
+};
+
+/* The request template of integ for body: the key its templateSelectionExpression evaluates
+ * to, else $default, else (no expression) application/json; none → passthroughBehavior
+ * (WHEN_NO_MATCH passes, WHEN_NO_TEMPLATES passes only when there are no templates, NEVER
+ * refuses). *src is borrowed from integ; *key is new (or NULL) in every outcome. */
+static enum choice choose_template(json_t *integ, const char *body, size_t len, const char **src,
+				   char **key)
+{
+	json_t *templates = json_object_get(integ, "requestTemplates");
+	const char *tse = json_string_value(json_object_get(integ, "templateSelectionExpression"));
+	const char *pt = json_string_value(json_object_get(integ, "passthroughBehavior"));
+	*src = NULL;
+	*key = NULL;
+	if (tse && *tse && !(*key = selection_key(tse, body, len, 0, NULL)))
+		return CHOICE_FAILED;
+	*src = template_for(templates, *key);
+	if (!*src && !(tse && *tse))
+		*src = json_string_value(json_object_get(templates, "application/json"));
+	if (*src)
+		return CHOSE_TEMPLATE;
+	if ((pt && !strcmp(pt, "NEVER")) ||
+	    (pt && !strcmp(pt, "WHEN_NO_TEMPLATES") && json_object_size(templates)))
+		return REFUSED;
+	return PASS_THROUGH;
+}
+
 enum gw_xform_outcome gw_transform_request(const struct gw_xform *x, json_t *route, char **out,
 					   size_t *out_len)
 {
 	json_t *integ = json_object_get(route, "integration");
 	const char *type = json_string_value(json_object_get(integ, "integrationType"));
-	json_t *templates = json_object_get(integ, "requestTemplates");
-	const char *tse = json_string_value(json_object_get(integ, "templateSelectionExpression"));
-	const char *pt = json_string_value(json_object_get(integ, "passthroughBehavior"));
 	const char *chs = json_string_value(json_object_get(integ, "contentHandlingStrategy"));
 	const char *body = x->body ? x->body : "";
 	const char *src = NULL;
@@ -295,28 +325,17 @@ enum gw_xform_outcome gw_transform_request(const struct gw_xform *x, json_t *rou
 	*out = NULL;
 	*out_len = 0;
 	if (type && !strcmp(type, "HTTP_PROXY")) {
-		text = memdup0(body, x->body_len);
-		len = x->body_len;
+		text = memdup0(body, len = x->body_len);
 		goto done;
 	}
-	/* The evaluated key, else $default, else (no expression) application/json (§D5). */
-	if (tse && *tse && !(key = selection_key(tse, body, x->body_len, 0, NULL)))
-		goto out;
-	src = template_for(templates, key);
-	if (!src && !(tse && *tse))
-		src = json_string_value(json_object_get(templates, "application/json"));
-	if (src) {
+	switch (choose_template(integ, body, x->body_len, &src, &key)) {
+	case CHOSE_TEMPLATE:
 		if (render(x, src, body, x->body_len, 0, &text, &len))
 			goto out;
-	} else {
-		bool none = json_object_size(templates) == 0;
-		if ((pt && !strcmp(pt, "NEVER")) ||
-		    (pt && !strcmp(pt, "WHEN_NO_TEMPLATES") && !none)) {
-			ret = GW_XFORM_UNSUPPORTED;
-			goto out;
-		}
-		text = memdup0(body, x->body_len);
-		len = x->body_len;
+		break;
+	case PASS_THROUGH: text = memdup0(body, len = x->body_len); break;
+	case REFUSED: ret = GW_XFORM_UNSUPPORTED; goto out;
+	case CHOICE_FAILED: goto out;
 	}
 	if (text && chs && !strcmp(chs, "CONVERT_TO_BINARY")) {
 		char *bin = base64_decode(text, len, &len);
@@ -334,6 +353,63 @@ out:
 	free(key);
 	free(text);
 	return ret;
+}
+
+json_t *gw_transform_preview(json_t *integ, const json_t *input)
+{
+	const char *body = json_string_value(json_object_get(input, "body"));
+	size_t blen = body ? json_string_length(json_object_get(input, "body")) : 0;
+	const json_t *vars = json_object_get(input, "stageVariables");
+	const json_t *ctx_in = json_object_get(input, "context");
+	const char *src = NULL;
+	char *key = NULL, *text = NULL;
+	size_t len = 0;
+	struct vtl_template *t = NULL;
+	struct vtl_error err = {0};
+	json_t *ctx = NULL, *params = NULL;
+	json_t *res = json_object();
+	if (!body)
+		body = "";
+	enum choice ch = choose_template(integ, body, blen, &src, &key);
+	json_object_set_new(res, "templateKey", key ? json_string(key) : json_null());
+	if (ch == CHOSE_TEMPLATE) {
+		/* A context like a message's, members of input.context replacing its own. */
+		ctx = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "apiId", "preview",
+				"connectionId", "cHJldmlld2Nvbm4=", "eventType", "MESSAGE",
+				"requestId", "cHJldmlld3JlcXU=", "extendedRequestId",
+				"cHJldmlld3JlcXU=", "routeKey", "$default", "stage", "preview",
+				"identity", "sourceIp", "127.0.0.1");
+		if (json_is_object(ctx_in))
+			json_object_update(ctx, (json_t *)ctx_in);
+		params = json_pack("{s:{}, s:{}, s:{}}", "path", "querystring", "header");
+		struct vtl_bindings b = {.body = body,
+					 .body_len = blen,
+					 .context = ctx,
+					 .stage_variables = json_is_object(vars) ? vars : NULL,
+					 .params = params};
+		t = vtl_compile(src, strlen(src), NULL, &err);
+		if (t && !vtl_render(t, &b, NULL, &text, &len, &err))
+			json_object_set_new(res, "output", json_stringn(text, len));
+		else
+			json_object_set_new(res, "error",
+					    json_pack("{s:i, s:i, s:s}", "line", err.line, "column",
+						      err.column, "message", err.message));
+		json_object_set_new(res, "outcome", json_string("TEMPLATE"));
+		json_object_set_new(res, "template", json_string(src));
+	} else if (ch == PASS_THROUGH) {
+		json_object_set_new(res, "outcome", json_string("PASSTHROUGH"));
+		json_object_set_new(res, "output", json_stringn(body, blen));
+	} else {
+		json_object_set_new(res, "outcome",
+				    json_string(ch == REFUSED ? "UNSUPPORTED_MEDIA_TYPE"
+							      : "FAILED"));
+	}
+	vtl_template_free(t);
+	free(text);
+	free(key);
+	json_decref(ctx);
+	json_decref(params);
+	return res;
 }
 
 /* ---- the answer (§D4.2, §D6) ------------------------------------------------------------ */

@@ -40,6 +40,14 @@ enum gw_xform_outcome {
 enum gw_xform_outcome gw_transform_request(const struct gw_xform *x, json_t *route, char **out,
 					   size_t *out_len);
 
+/* What the console shows for a sample message (docs/gateway.md "Template preview"): which request
+ * template of the integration integ (an Integration as GetIntegration renders it, camelCase) §D5
+ * selects for input.body, and its rendering with input.stageVariables and input.context (replacing
+ * members of a message-like $context). Returns a new object {templateKey, outcome
+ * (TEMPLATE|PASSTHROUGH|UNSUPPORTED_MEDIA_TYPE|FAILED), template?, output?, error?{line,
+ * column, message}}. Pure: any thread. */
+json_t *gw_transform_preview(json_t *integ, const json_t *input);
+
 /* What the client receives for a completed message job (§D4.2, §D6): 1 with *frame (new) and
  * *len set, 0 for no frame, -1 for an integration failure (Internal server error frame). x
  * describes the request (its connection still open); non-proxy jobs carry their stage and

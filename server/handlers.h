@@ -20,6 +20,7 @@ void op_unsupported(struct req *rq);
 void ops_health(struct req *rq);
 void ops_metrics(struct req *rq);
 void ops_reset(struct req *rq);
+void template_preview(struct req *rq);
 void route_request_parameter_delete(struct req *rq);
 void stage_access_log_settings_delete(struct req *rq);
 void stage_authorizers_cache_reset(struct req *rq);

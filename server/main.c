@@ -21,6 +21,7 @@
 #include "router.h"
 #include "server.h"
 #include "state.h"
+#include "transform.h"
 #include "workers.h"
 
 static const char usage[] =
@@ -477,6 +478,7 @@ int main(int argc, char **argv)
 	srv.metrics = metrics_new(router_routes, router_count);
 	srv.hooks.auto_deploy = deployments_auto_deploy;
 	srv.hooks.api_written = api_quick_create;
+	srv.hooks.template_preview = gw_transform_preview;
 	if (srv.cfg.rate && !(srv.ratelimit = ratelimit_new(srv.cfg.rate, srv.cfg.burst))) {
 		fprintf(stderr, "apigwd: out of memory\n");
 		goto out;

@@ -150,6 +150,7 @@ const struct route router_routes[] = {
 	/* Operating apigwd. */
 	HANDLER("GET", "/_apigwd/health", "Health", ops_health, ROUTE_NO_AUTH),
 	HANDLER("POST", "/_apigwd/reset", "Reset", ops_reset, ROUTE_BODY),
+	HANDLER("POST", "/_apigwd/apis/{apiId}/integrations/{integrationId}/preview", "PreviewIntegrationTemplate", template_preview, ROUTE_BODY),
 	HANDLER("GET", "/metrics", "Metrics", ops_metrics, ROUTE_NO_AUTH),
 	/* The console (console/, embedded). */
 	HANDLER("GET", "/console", "Console", console_index, ROUTE_NO_AUTH),

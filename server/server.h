@@ -57,6 +57,10 @@ struct server_hooks {
 				unsigned proto, json_t **stage_out, struct apierr *e);
 	/* HTTP quick create (quick_create.c): api_def's after_write. */
 	enum err (*api_written)(struct rctx *c, bool created);
+	/* The gateway's request-template selection and rendering for the console's preview
+	 * (template_preview.c; gateway/transform.h gw_transform_preview). Pure; returns a new
+	 * object, or NULL out of memory. */
+	json_t *(*template_preview)(json_t *integration, const json_t *input);
 };
 
 struct server {

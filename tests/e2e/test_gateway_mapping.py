@@ -341,5 +341,52 @@ class TestBackends(MappingTest):
         ws.close()
 
 
+class TestPreview(unittest.TestCase):
+    """The console's template preview (docs/gateway.md "Template preview"): the gateway's own selection and engine
+    on the live integration, through the control plane."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+        cls.c = cls.server.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def preview(self, api, iid, body):
+        return self.server.http("POST", "/_apigwd/apis/%s/integrations/%s/preview" % (api, iid),
+                                body)
+
+    def test_selection_rendering_passthrough_and_errors(self):
+        api = self.c.create_api(Name="p", ProtocolType="WEBSOCKET",
+                                RouteSelectionExpression="$request.body.action")["ApiId"]
+        iid = self.c.create_integration(
+            ApiId=api, IntegrationType="MOCK", PassthroughBehavior="WHEN_NO_TEMPLATES",
+            TemplateSelectionExpression="${request.body.kind}",
+            RequestTemplates={"greet": "Hello $input.path('$.name') from $stageVariables.env",
+                              "broken": "#if($x"})["IntegrationId"]
+        st, _, r = self.preview(api, iid, {"body": '{"kind":"greet","name":"Ana"}',
+                                           "stageVariables": {"env": "dev"}})
+        self.assertEqual(st, 200, r)
+        self.assertEqual((r["templateKey"], r["outcome"], r["output"]),
+                         ("greet", "TEMPLATE", "Hello Ana from dev"))
+        st, _, r = self.preview(api, iid, {"body": '{"kind":"other"}'})
+        self.assertEqual((st, r["templateKey"], r["outcome"]),
+                         (200, "other", "UNSUPPORTED_MEDIA_TYPE"))
+        self.assertNotIn("output", r)
+        st, _, r = self.preview(api, iid, {"body": '{"kind":"broken"}'})
+        self.assertEqual((st, r["outcome"]), (200, "TEMPLATE"))
+        self.assertEqual(r["error"]["line"], 1)
+        self.assertIn("message", r["error"])
+        # Bad input: AWS-shaped errors, never a crash.
+        st, h, r = self.preview(api, iid, {"body": 5})
+        self.assertEqual((st, h.get("x-amzn-errortype")), (400, "BadRequestException"))
+        st, h, r = self.preview(api, iid, {"body": "", "context": []})
+        self.assertEqual(st, 400)
+        st, h, r = self.preview(api, "nope123", {"body": ""})
+        self.assertEqual((st, h.get("x-amzn-errortype")), (404, "NotFoundException"))
+
+
 if __name__ == "__main__":
     unittest.main()
