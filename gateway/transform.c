@@ -158,8 +158,8 @@ static json_t *params_new(const struct gw_xform *x)
 	const char *k;
 	json_object_foreach(x->query, k, v)
 		json_object_set(q, k, json_array_get(v, json_array_size(v) - 1));
-	return json_pack("{s:{}, s:o, s:O}", "path", "querystring", q, "header",
-			 x->headers ? x->headers : json_object());
+	return json_pack("{s:{}, s:o, s:o}", "path", "querystring", q, "header",
+			 x->headers ? json_incref(x->headers) : json_object());
 }
 
 /* Renders the template src (text of x->s's snapshot) over body with x's bindings. Returns 0
