@@ -1,9 +1,12 @@
 /* vtl_eval.c — rendering: directives, references, operators and the Java methods templates
  * call on strings, lists and maps, under the limits of struct vtl_limits. */
+#include <locale.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "vtl_int.h"
 
@@ -92,6 +95,71 @@ static const char *find(const char *h, size_t hn, const char *nd, size_t nn)
 	if (nn > hn)
 		return NULL;
 	return memmem(h, hn, nd, nn);
+}
+
+/* ---- upper and lower case beyond ASCII, through the C.UTF-8 locale's tables (read-only,
+ * made once) ---- */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+static void utf8_init(void)
+{
+	utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+static bool change_case(struct vtl_render *r, const char *p, size_t n, bool upper, struct vval *out,
+			int line, int col)
+{
+	pthread_once(&utf8_once, utf8_init);
+	char *c = vtl_alloc(r, n * 2 + 1, line,
+			    col); /* a case pair's UTF-8 lengths differ by 1 at most */
+	if (!c)
+		return false;
+	size_t o = 0;
+	for (size_t k = 0; k < n;) {
+		unsigned char b = (unsigned char)p[k];
+		uint32_t cp = b;
+		size_t len = 1;
+		if (b >= 0xC0 && b < 0xE0 && k + 1 < n) {
+			cp = ((b & 31u) << 6) | (p[k + 1] & 0x3Fu);
+			len = 2;
+		} else if (b >= 0xE0 && b < 0xF0 && k + 2 < n) {
+			cp = ((b & 15u) << 12) | ((p[k + 1] & 0x3Fu) << 6) | (p[k + 2] & 0x3Fu);
+			len = 3;
+		} else if (b >= 0xF0 && k + 3 < n) {
+			len = 4; /* left as it is */
+		}
+		uint32_t to = cp;
+		if (len == 4 || (b >= 0x80 && len == 1)) {
+			to = cp;
+		} else if (cp < 0x80) {
+			to = upper ? (cp >= 'a' && cp <= 'z' ? cp - 32 : cp)
+				   : (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+		} else if (utf8_locale) {
+			to = (uint32_t)(upper ? towupper_l((wint_t)cp, utf8_locale)
+					      : towlower_l((wint_t)cp, utf8_locale));
+		}
+		if (to == cp || len == 4) {
+			memcpy(c + o, p + k, len);
+			o += len;
+		} else if (to < 0x80) {
+			c[o++] = (char)to;
+		} else if (to < 0x800) {
+			c[o++] = (char)(0xC0 | (to >> 6));
+			c[o++] = (char)(0x80 | (to & 0x3F));
+		} else if (to < 0x10000) {
+			c[o++] = (char)(0xE0 | (to >> 12));
+			c[o++] = (char)(0x80 | ((to >> 6) & 0x3F));
+			c[o++] = (char)(0x80 | (to & 0x3F));
+		} else {
+			c[o++] = (char)(0xF0 | (to >> 18));
+			c[o++] = (char)(0x80 | ((to >> 12) & 0x3F));
+			c[o++] = (char)(0x80 | ((to >> 6) & 0x3F));
+			c[o++] = (char)(0x80 | (to & 0x3F));
+		}
+		k += len;
+	}
+	*out = vv_str(c, o);
+	return true;
 }
 
 /* ---- regular expressions: Java syntax on POSIX ERE ---- */
@@ -456,15 +524,7 @@ static bool string_method(struct vtl_render *r, struct vval s, const struct suff
 	case M_TOUPPERCASE: {
 		if (na)
 			return true;
-		if (!vtl_strdup(r, p, n, out, line, col))
-			return false;
-		char *c = (char *)out->u.s.p;
-		for (size_t k = 0; k < n; k++)
-			if (sf->method == M_TOLOWERCASE && c[k] >= 'A' && c[k] <= 'Z')
-				c[k] = (char)(c[k] + 32);
-			else if (sf->method == M_TOUPPERCASE && c[k] >= 'a' && c[k] <= 'z')
-				c[k] = (char)(c[k] - 32);
-		return true;
+		return change_case(r, p, n, sf->method == M_TOUPPERCASE, out, line, col);
 	}
 	case M_TRIM: {
 		if (na)
@@ -635,6 +695,10 @@ static bool list_method(struct vtl_render *r, struct vlist *l, const struct suff
 		if (na == 0)
 			l->n = 0;
 		return true;
+	case M_EQUALS:
+		if (na == 1)
+			*out = vv_bool(vtl_java_equals((struct vval){.t = V_LIST, .u.l = l}, a[0]));
+		return true;
 	}
 	return true;
 }
@@ -699,6 +763,10 @@ static bool map_method(struct vtl_render *r, struct vmap *m, const struct suffix
 	case M_CLEAR:
 		if (na == 0)
 			m->n = 0;
+		return true;
+	case M_EQUALS:
+		if (na == 1)
+			*out = vv_bool(vtl_java_equals((struct vval){.t = V_MAP, .u.m = m}, a[0]));
 		return true;
 	case M_KEYSET:
 	case M_VALUES:
@@ -1213,12 +1281,22 @@ static bool do_foreach(struct vtl_render *r, const struct node *nd)
 	if (!loop)
 		return false;
 	bool ok = true;
+	size_t n0 = n;
 	for (size_t k = 0;; k++) {
-		/* The collection may change under the loop: read its size each time. */
+		/* The collection may change under the loop. As Java's iterators: a list ends when
+		 * the index reaches its size, else a changed size is a
+		 * ConcurrentModificationException; a map's iterator knew at the previous step
+		 * whether there was a next. */
 		n = m ? m->n : it.u.l->n;
 		items = m ? NULL : it.u.l->v;
-		if (k >= n)
+		if (k >= n || (m && k > 0 && !loop->has_next))
 			break;
+		if (n != n0) {
+			ok = vtl_fail(r, nd->line, nd->col,
+				      "#foreach: the collection changed while it was iterated "
+				      "(ConcurrentModificationException)");
+			break;
+		}
 		if (k >= r->lim->max_foreach) {
 			ok = vtl_fail(r, nd->line, nd->col, "#foreach ran more than %u iterations",
 				      r->lim->max_foreach);

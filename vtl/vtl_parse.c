@@ -264,6 +264,7 @@ static void skip_ws(struct parser *p)
 }
 
 static struct expr *parse_expr(struct parser *p);
+static struct expr *parse_primary(struct parser *p, bool param);
 static struct node *parse_block(struct parser *p, int *ended, size_t *end_off);
 static struct expr *parse_ref_expr(struct parser *p, bool in_text, bool *formal_out);
 
@@ -289,7 +290,7 @@ static bool parse_args(struct parser *p, char close, struct expr ***args, unsign
 	for (;;) {
 		if (n == 32)
 			return perr(p, p->i, "more than 32 arguments");
-		if (!(tmp[n++] = parse_expr(p)))
+		if (!(tmp[n++] = parse_primary(p, true)))
 			return false;
 		skip_ws(p);
 		if (peek(p, 0) == ',') {
@@ -370,7 +371,7 @@ static struct expr *parse_ref_expr(struct parser *p, bool in_text, bool *formal_
 			sf->kind = S_INDEX;
 			skip_ws(p);
 			if (!enter(p) || !(sf->args = palloc(p, sizeof *sf->args)) ||
-			    !(sf->args[0] = parse_expr(p)))
+			    !(sf->args[0] = parse_primary(p, true)))
 				return NULL;
 			p->depth--;
 			skip_ws(p);
@@ -509,7 +510,10 @@ static struct expr *parse_number(struct parser *p)
 	return e;
 }
 
-static struct expr *parse_primary(struct parser *p)
+/* An operand; param: where Velocity 1.7 takes a parameter only (method arguments, indexes,
+ * list and map items, range bounds): a literal, a reference, a list or a map, no operator nor
+ * parenthesis. */
+static struct expr *parse_primary(struct parser *p, bool param)
 {
 	skip_ws(p);
 	size_t start = p->i;
@@ -534,7 +538,7 @@ static struct expr *parse_primary(struct parser *p)
 		p->i += c == 't' ? 4 : 5;
 		return e;
 	}
-	if (c == '(') {
+	if (c == '(' && !param) {
 		p->i++;
 		if (!enter(p))
 			return NULL;
@@ -560,14 +564,14 @@ static struct expr *parse_primary(struct parser *p)
 			p->depth--;
 			return e;
 		}
-		struct expr *first = parse_expr(p);
+		struct expr *first = parse_primary(p, true);
 		if (!first)
 			return NULL;
 		skip_ws(p);
 		if (at(p, "..")) {
 			p->i += 2;
 			e = new_expr(p, E_RANGE, start);
-			if (!e || !(e->u.bin.b = parse_expr(p)))
+			if (!e || !(e->u.bin.b = parse_primary(p, true)))
 				return NULL;
 			e->u.bin.a = first;
 			skip_ws(p);
@@ -597,7 +601,7 @@ static struct expr *parse_primary(struct parser *p)
 				items = bigger;
 				cap *= 2;
 			}
-			if (!(items[n++] = parse_expr(p)))
+			if (!(items[n++] = parse_primary(p, true)))
 				return NULL;
 		}
 		e = new_expr(p, E_LIST, start);
@@ -627,13 +631,13 @@ static struct expr *parse_primary(struct parser *p)
 					items = bigger;
 					cap *= 2;
 				}
-				if (!(items[n++] = parse_expr(p)))
+				if (!(items[n++] = parse_primary(p, true)))
 					return NULL;
 				skip_ws(p);
 				if (peek(p, 0) != ':')
 					return perr(p, p->i, "expected ':' in the map"), NULL;
 				p->i++;
-				if (!(items[n++] = parse_expr(p)))
+				if (!(items[n++] = parse_primary(p, true)))
 					return NULL;
 				skip_ws(p);
 				if (peek(p, 0) == '}') {
@@ -674,7 +678,7 @@ static struct expr *parse_unary(struct parser *p)
 		p->depth--;
 		return e;
 	}
-	return parse_primary(p);
+	return parse_primary(p, false);
 }
 
 /* Binary operators, by precedence level (lowest first). */
@@ -1005,6 +1009,14 @@ static struct node *parse_block(struct parser *p, int *ended, size_t *end_off)
 				return NULL;
 			}
 			if (!e) {
+				if (peek(p, 1) == '!' &&
+				    peek(p, 2) != '{') { /* Velocity drops the '!' of "$!" */
+					if (!flush_text(p, &tr, here + 1))
+						return NULL;
+					p->i += 2;
+					tr.start = p->i;
+					continue;
+				}
 				p->i++;
 				continue;
 			}
@@ -1027,6 +1039,8 @@ static struct node *parse_block(struct parser *p, int *ended, size_t *end_off)
 			continue;
 		}
 		/* '#' */
+		if (p->i + 1 == p->n)
+			return perr(p, p->i, "a template cannot end in a bare '#'"), NULL;
 		if (peek(p, 1) == '#') { /* line comment, newline included */
 			if (!flush_text(p, &tr, here))
 				return NULL;

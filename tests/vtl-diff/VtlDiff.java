@@ -109,19 +109,16 @@ public class VtlDiff {
 
 		List<String> names = new ArrayList<>();
 		List<String> texts = new ArrayList<>();
-		StringBuilder cur = null;
-		for (String line : corpus.split("\n", -1)) {
-			if (line.startsWith("=== ")) {
-				if (cur != null) texts.add(cur.toString());
-				names.add(line.substring(4).trim());
-				cur = new StringBuilder();
-				continue;
-			}
-			if (cur == null) continue;
-			if (cur.length() > 0 || !texts.isEmpty() || names.size() > texts.size()) {}
-			cur.append(line).append('\n');
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^=== (\\S+)\n").matcher(corpus);
+		int prev = -1;
+		while (m.find()) {
+			if (prev >= 0)
+				texts.add(corpus.substring(prev, m.start()));
+			names.add(m.group(1));
+			prev = m.end();
 		}
-		if (cur != null) texts.add(cur.toString());
+		if (prev >= 0)
+			texts.add(corpus.substring(prev));
 		for (int k = 0; k < names.size(); k++) {
 			String t = texts.get(k);
 			if (t.endsWith("\n")) t = t.substring(0, t.length() - 1); /* the separator's newline */
