@@ -16,8 +16,8 @@ WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 ifdef CI
 WARN    += -Werror
 endif
-CPPFLAGS += -D_GNU_SOURCE -Iserver -Idb -MMD -MP
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -luuid -lcrypto -lyaml) -lpthread
+CPPFLAGS += -D_GNU_SOURCE -Iserver -Idb -Ivtl -MMD -MP
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -luuid -lcrypto -lyaml) -lpthread -lm
 ifdef SANITIZE
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -26,7 +26,11 @@ endif
 
 # Everything in server/ and db/ except main.c is the library the unit tests link against.
 LIB_SRC  := $(filter-out server/main.c,$(wildcard server/*.c db/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/db/migrations.gen.o $(BUILD)/server/console.gen.o
+# vtl/ (the mapping-template engine, docs/vtl.md) is a library of its own: jansson + libcrypto,
+# nothing of server/ nor gateway/. It links into both binaries and the unit tests.
+VTL_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard vtl/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/db/migrations.gen.o $(BUILD)/server/console.gen.o \
+            $(VTL_OBJ)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -55,8 +59,8 @@ GW_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out gateway/main.c,$(wildcard
 $(GW_LIB_OBJ) $(BUILD)/gateway/main.o: CPPFLAGS += -Iworker -Ivtl $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null)
 apigwd-gateway: $(BUILD)/apigwd-gateway FORCE
 	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
-$(BUILD)/apigwd-gateway: $(BUILD)/gateway/main.o $(GW_LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null || echo -lwebsockets -lcurl -ljansson -lcrypto) -lpthread
+$(BUILD)/apigwd-gateway: $(BUILD)/gateway/main.o $(GW_LIB_OBJ) $(VTL_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null || echo -lwebsockets -lcurl -ljansson -lcrypto) -lpthread -lm
 
 # ./apigwd is whichever build was made last (plain or sanitized).
 apigwd: $(BUILD)/apigwd FORCE
@@ -105,6 +109,10 @@ $(BUILD)/tests/test_request: tests/unit/test_request.c tests/unit/fake_req.h $(R
 $(BUILD)/tests/test_res: tests/unit/test_res.c tests/unit/fake_req.h $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+# The template engine's test links the engine alone: it must need nothing of the server.
+$(BUILD)/tests/test_vtl: tests/unit/test_vtl.c $(VTL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(shell pkg-config --libs jansson libcrypto 2>/dev/null || echo -ljansson -lcrypto) -lm
 
 run: deps apigwd
 	./apigwd --db ./apigwd.db --gateway-listen 127.0.0.1:8081 $(ARGS)

@@ -8,5 +8,6 @@ int cmd_export(int argc, char **argv);	    /* cli_admin.c */
 int cmd_import(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_template(int argc, char **argv); /* cli_template.c */
 
 #endif

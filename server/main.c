@@ -66,6 +66,7 @@ static const char usage[] =
 	"  apigwd credentials create --account ID [--db PATH] | list | delete KEYID\n"
 	"  apigwd export [--db PATH] > FILE       apigwd import [--db PATH] FILE\n"
 	"  apigwd backup FILE [--db PATH]         apigwd restore FILE [--db PATH]\n"
+	"  apigwd template render TEMPLATE_FILE [--body FILE] [--context FILE] ...\n"
 	"\n"
 	"Point the AWS CLI at it: aws apigatewayv2 get-apis --endpoint-url http://127.0.0.1:8080\n"
 	"SIGINT/SIGTERM: stop accepting, finish requests in flight, close the database, exit 0.\n";
@@ -408,7 +409,8 @@ static const struct {
 } commands[] = {
 	{"credentials", cmd_credentials}, /* cli_credentials.c */
 	{"export", cmd_export},		  /* cli_admin.c */
-	{"import", cmd_import},		  {"backup", cmd_backup}, {"restore", cmd_restore},
+	{"import", cmd_import},		  {"backup", cmd_backup},
+	{"restore", cmd_restore},	  {"template", cmd_template}, /* cli_template.c */
 };
 
 int main(int argc, char **argv)
