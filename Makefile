@@ -54,9 +54,8 @@ $(BUILD)/apigwd-worker: $(WORKER_OBJ)
 # The WebSocket data plane (docs/gateway.md): gateway/*.c + worker/follow.c; everything but
 # gateway/main.c is GW_LIB_OBJ, linkable into apigwd too.
 GW_PKGS    := libwebsockets libcurl jansson libcrypto
-VTL_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard vtl/*.c))
-GW_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out gateway/main.c,$(wildcard gateway/*.c)) worker/follow.c) $(VTL_OBJ)
-$(GW_LIB_OBJ) $(BUILD)/gateway/main.o: CPPFLAGS += -Iworker -Ivtl $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null)
+GW_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out gateway/main.c,$(wildcard gateway/*.c)) worker/follow.c)
+$(GW_LIB_OBJ) $(BUILD)/gateway/main.o: CPPFLAGS += -Iworker $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null)
 apigwd-gateway: $(BUILD)/apigwd-gateway FORCE
 	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
 $(BUILD)/apigwd-gateway: $(BUILD)/gateway/main.o $(GW_LIB_OBJ) $(VTL_OBJ)

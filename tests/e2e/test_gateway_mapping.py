@@ -1,7 +1,7 @@
 """The integration request, executed (docs/aws-behaviour.md §D4.4-§D7; docs/gateway.md "Mapping
 templates"): request templates chosen by template selection expressions, passthrough
 behaviours, MOCK answered from its template, HTTP backends receiving the transformed body, AWS
-integrations landing in moto_server's SQS and DynamoDB, Lambda custom integrations, integration
+integrations landing in moto_server's DynamoDB and SQS, Lambda custom integrations, integration
 responses chosen by /regex/ or $default and rendered by their own templates, one-way and two-way
 routes side by side — all driven by real WebSocket clients against the real gateway."""
 import json
@@ -67,13 +67,11 @@ class MappingTest(unittest.TestCase):
         cls.c = cls.server.client()
         cls.lam = LambdaStub()
         cls.be = Backend()
-        cls.moto = Moto() if shutil.which("moto_server") else None
+        cls.moto = Moto()  # the machine's moto_server: the peer for AWS integrations
         # AWS integrations are signed with the usual variables (moto routes by the signature).
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-        args = ["--lambda-endpoint", cls.lam.url]
-        if cls.moto:
-            args += ["--aws-endpoint", cls.moto.url]
+        args = ["--lambda-endpoint", cls.lam.url, "--aws-endpoint", cls.moto.url]
         cls.gw = Gateway(cls.server.url, args).start()
         cls.loop = Loop()
 
@@ -83,8 +81,7 @@ class MappingTest(unittest.TestCase):
         cls.loop.close()
         cls.lam.close()
         cls.be.close()
-        if cls.moto:
-            cls.moto.close()
+        cls.moto.close()
         cls.server.close()
 
     def api(self, rse="$request.body.action"):
@@ -205,13 +202,12 @@ class TestMock(MappingTest):
                            "TemplateSelectionExpression": "\\$default"},
              "/2\\d/": {"ResponseTemplates": {"$default": "never: two digits only"},
                         "TemplateSelectionExpression": "\\$default"},
-             "$default": {"ResponseTemplates": {"$default": "fine $input.json('$')"},
+             "$default": {"ResponseTemplates": {"$default": "fine $input.body"},
                           "TemplateSelectionExpression": "\\$default"}})
         ws = self.deploy(api)
         self.assertEqual(ws.ask('{"action":"status","code":404}'), "client error")
-        self.assertEqual(ws.ask('{"action":"status","code":200}'),
-                         'fine {"statusCode":200}')
-        self.assertEqual(ws.ask('{"action":"status","code":20}'), 'fine {"statusCode":20}')
+        self.assertEqual(ws.ask('{"action":"status","code":200}'), 'fine {"statusCode": 200,}')
+        self.assertEqual(ws.ask('{"action":"status","code":20}'), 'fine {"statusCode": 20,}')
         ws.close()
 
     def test_two_way_and_one_way_side_by_side_and_no_response(self):
@@ -277,7 +273,7 @@ class TestBackends(MappingTest):
         """§D4.4, §D6.1: an AWS integration on a Lambda URI invokes the function with the
         rendered payload; its errorMessage selects the integration response (/Bad.*/), a
         success goes to $default."""
-        def calc(event):
+        def calc(event, context):
             if event["n"] < 0:
                 raise ValueError("Bad input: negative")
             return {"square": event["n"] * event["n"]}
@@ -298,48 +294,56 @@ class TestBackends(MappingTest):
         self.assertEqual(json.loads(self.lam.calls("calc")[0].payload), {"n": 7})
         ws.close()
 
-    @unittest.skipIf(not shutil.which("moto_server") and not os.environ.get("CI"),
-                     "moto_server is not installed")
-    def test_aws_integration_lands_in_sqs_and_dynamodb(self):
-        """§D4.4: AWS service integrations at --aws-endpoint, signed with SigV4 for the service:
-        SQS SendMessage (query protocol, `action/SendMessage`) and DynamoDB PutItem (JSON
-        protocol, `action/PutItem`) land in moto_server; the two-way answer maps the service's
-        reply."""
-        sqs = self.moto.client("sqs")
-        qurl = sqs.create_queue(QueueName="gw-messages")["QueueUrl"]
+    def test_aws_integration_dynamodb_put_item(self):
+        """§D4.4: an AWS service action at --aws-endpoint, signed with SigV4 for its service:
+        DynamoDB PutItem (JSON protocol, `action/PutItem` → X-Amz-Target) lands in moto_server;
+        the integration responses select on the service's status."""
         ddb = self.moto.client("dynamodb")
         ddb.create_table(TableName="gw-items", BillingMode="PAY_PER_REQUEST",
                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
         api = self.api()
-        self.route(api, "queue", dict(
-            IntegrationType="AWS", IntegrationMethod="POST",
-            IntegrationUri="arn:aws:apigateway:us-east-1:sqs:action/SendMessage",
-            TemplateSelectionExpression="\\$default",
-            RequestTemplates={"$default": "QueueUrl=$util.urlEncode('%s')&MessageBody="
-                                          "$util.urlEncode($input.body)" % qurl}),
-            {"$default": {"ResponseTemplates": {"$default": "sqs $context.status"},
-                          "TemplateSelectionExpression": "\\$default"}})
         self.route(api, "store", dict(
             IntegrationType="AWS", IntegrationMethod="POST",
             IntegrationUri="arn:aws:apigateway:us-east-1:dynamodb:action/PutItem",
             TemplateSelectionExpression="\\$default",
-            RequestTemplates={"$default": '{"TableName":"gw-items","Item":{'
+            RequestTemplates={"$default": '{"TableName":"$input.path(\'$.table\')","Item":{'
                                           '"id":{"S":"$input.path(\'$.id\')"},'
                                           '"conn":{"S":"$context.connectionId"}}}'}),
             {"/2\\d\\d/": {"ResponseTemplates": {"$default": "stored"},
                            "TemplateSelectionExpression": "\\$default"},
-             "$default": {"ResponseTemplates": {"$default": "failed $input.body"},
+             "$default": {"ResponseTemplates": {"$default": "failed $context.status"},
                           "TemplateSelectionExpression": "\\$default"}})
         ws = self.deploy(api)
-        self.assertEqual(ws.ask('{"action":"queue","hello":"sqs"}'), "sqs 200")
-        msgs = sqs.receive_message(QueueUrl=qurl, WaitTimeSeconds=1)["Messages"]
-        self.assertEqual(json.loads(msgs[0]["Body"]), {"action": "queue", "hello": "sqs"})
-        self.assertEqual(ws.ask('{"action":"store","id":"item-1"}'), "stored")
+        self.assertEqual(ws.ask('{"action":"store","table":"gw-items","id":"item-1"}'), "stored")
         item = ddb.get_item(TableName="gw-items", Key={"id": {"S": "item-1"}})["Item"]
         self.assertRegex(item["conn"]["S"], r"^[A-Za-z0-9_-]{15}=$")
+        # The service's own error status selects $default here.
+        self.assertEqual(ws.ask('{"action":"store","table":"nope","id":"x"}'), "failed 400")
         ws.close()
 
+    def test_aws_integration_sqs_send_message(self):
+        """§D4.4, §D4.6: SQS SendMessage as AWS's own SQS examples do it — `path/{account}/{queue}`,
+        the form body rendered by the template, Content-Type mapped by a request parameter —
+        lands the client's message in moto_server's queue."""
+        sqs = self.moto.client("sqs")
+        qurl = sqs.create_queue(QueueName="gw-messages")["QueueUrl"]
+        api = self.api()
+        self.route(api, "queue", dict(
+            IntegrationType="AWS", IntegrationMethod="POST",
+            IntegrationUri="arn:aws:apigateway:us-east-1:sqs:path/%s/gw-messages" % ACCOUNT,
+            RequestParameters={"integration.request.header.Content-Type":
+                               "'application/x-www-form-urlencoded'"},
+            TemplateSelectionExpression="\\$default",
+            RequestTemplates={"$default": "Action=SendMessage&MessageBody="
+                                          "$util.urlEncode($input.body)"}),
+            {"$default": {"ResponseTemplates": {"$default": "sqs $context.status"},
+                          "TemplateSelectionExpression": "\\$default"}})
+        ws = self.deploy(api)
+        self.assertEqual(ws.ask('{"action":"queue","hello":"sqs & more"}'), "sqs 200")
+        msgs = sqs.receive_message(QueueUrl=qurl, WaitTimeSeconds=1)["Messages"]
+        self.assertEqual(json.loads(msgs[0]["Body"]), {"action": "queue", "hello": "sqs & more"})
+        ws.close()
 
 class TestPreview(unittest.TestCase):
     """The console's template preview (docs/gateway.md "Template preview"): the gateway's own selection and engine
