@@ -302,6 +302,75 @@ fail:
 	return NULL;
 }
 
+/* list without the headers named name (any case), the removed entries freed. */
+static struct curl_slist *drop_header(struct curl_slist *list, const char *name)
+{
+	size_t n = strlen(name);
+	struct curl_slist *keep = NULL, **tail = &keep, *next;
+	for (struct curl_slist *it = list; it; it = next) {
+		next = it->next;
+		it->next = NULL;
+		if (!strncasecmp(it->data, name, n) && (it->data[n] == ':' || it->data[n] == ';')) {
+			curl_slist_free_all(it);
+			continue;
+		}
+		*tail = it;
+		tail = &it->next;
+	}
+	return keep;
+}
+
+int gw_integ_apply_params(struct gw_job *j, const json_t *mapped)
+{
+	const char *k;
+	const json_t *v;
+	CURL *h = NULL;
+	int ret = -1;
+	if (!mapped)
+		return 0;
+	json_object_foreach((json_t *)json_object_get(mapped, "header"), k, v) {
+		j->headers = drop_header(j->headers, k);
+		j->headers = add_header(j->headers, k, json_string_value(v));
+		if (!j->headers)
+			goto out;
+	}
+	if (!j->url)
+		return 0; /* MOCK: nothing is called */
+	if (!(h = curl_easy_init()))
+		goto out;
+	json_object_foreach((json_t *)json_object_get(mapped, "path"), k, v) {
+		char *ev = curl_easy_escape(h, json_string_value(v), 0), ph[256], *at, *url = NULL;
+		snprintf(ph, sizeof ph, "{%s}", k);
+		if (ev && (at = strstr(j->url, ph)) &&
+		    asprintf(&url, "%.*s%s%s", (int)(at - j->url), j->url, ev, at + strlen(ph)) >=
+			    0) {
+			free(j->url);
+			j->url = url;
+		}
+		curl_free(ev);
+	}
+	json_object_foreach((json_t *)json_object_get(mapped, "querystring"), k, v) {
+		char *ek = curl_easy_escape(h, k, 0),
+		     *ev = curl_easy_escape(h, json_string_value(v), 0);
+		char *url = NULL;
+		if (!ek || !ev ||
+		    asprintf(&url, "%s%c%s=%s", j->url, strchr(j->url, '?') ? '&' : '?', ek, ev) <
+			    0)
+			url = NULL;
+		curl_free(ek);
+		curl_free(ev);
+		if (!url)
+			goto out;
+		free(j->url);
+		j->url = url;
+	}
+	ret = 0;
+out:
+	if (h)
+		curl_easy_cleanup(h);
+	return ret;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct gw_job *j = arg;

@@ -67,6 +67,11 @@ void gw_integ_stop(void);
 struct gw_job *gw_integ_prepare(const struct gw_stage *s, json_t *route, enum gw_event_type ev,
 				const char *conn_id, const char *request_id, const char *payload,
 				size_t payload_len, json_t *connect_headers, bool *err);
+/* Applies mapped request parameters (params.h: {"header", "querystring", "path"}) to a
+ * prepared job: headers replace the job's own of the same name, query parameters are appended
+ * to its URL and {name} path parameters substituted, both URL-encoded. Returns 0, -1 out of
+ * memory (the job is then unusable: an integration failure). */
+int gw_integ_apply_params(struct gw_job *j, const json_t *mapped);
 /* Performs the job on the calling thread (blocking). */
 void gw_integ_perform(struct gw_job *j);
 /* Queues the job for the pool (MOCK jobs complete at once). */

@@ -185,6 +185,20 @@ static void on_message(struct gw_conn *c, const char *body, size_t len)
 		gw_metrics_integration(0, 1);
 		send_error_frame(c, "Internal server error", rid);
 	} else if (j) {
+		struct gw_xform x = {.s = s,
+				     .c = c,
+				     .ev = GW_MESSAGE,
+				     .route_key = key,
+				     .request_id = rid,
+				     .message_id = mid,
+				     .body = body,
+				     .body_len = len};
+		if (gw_transform_params(&x, route, j)) {
+			gw_job_free(j);
+			gw_metrics_integration(0, 1);
+			send_error_frame(c, "Internal server error", rid);
+			goto out;
+		}
 		keep_for_answer(j, s, route, mid, body, len);
 		gw_integ_submit(j);
 	}
@@ -352,6 +366,17 @@ static int confirm_upgrade(struct lws *wsi)
 			ret = refuse(wsi, 500);
 			goto out;
 		}
+		struct gw_xform px = {.s = s,
+				      .c = c,
+				      .ev = GW_CONNECT,
+				      .route_key = "$connect",
+				      .request_id = rid,
+				      .headers = headers,
+				      .query = query};
+		if (j && gw_transform_params(&px, route, j)) {
+			ret = refuse(wsi, 500);
+			goto out;
+		}
 		if (j) {
 			gw_integ_perform(j);
 			int st = gw_transform_connect_status(j);
@@ -418,6 +443,15 @@ static void run_disconnect(struct gw_conn *c)
 		struct gw_job *j = event ? gw_integ_prepare(s, route, GW_DISCONNECT, c->id, rid,
 							    event, elen, NULL, &err)
 					 : NULL;
+		struct gw_xform x = {.s = s,
+				     .c = c,
+				     .ev = GW_DISCONNECT,
+				     .route_key = "$disconnect",
+				     .request_id = rid};
+		if (j && gw_transform_params(&x, route, j)) {
+			gw_job_free(j);
+			j = NULL;
+		}
 		if (j)
 			gw_integ_submit(j);
 		free(event);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "ids.h"
+#include "params.h"
 #include "routesel.h"
 #include "vtl.h"
 
@@ -353,6 +354,25 @@ out:
 	free(key);
 	free(text);
 	return ret;
+}
+
+int gw_transform_params(const struct gw_xform *x, json_t *route, struct gw_job *j)
+{
+	json_t *rp = json_object_get(json_object_get(route, "integration"), "requestParameters");
+	if (!json_object_size(rp))
+		return 0;
+	json_t *ctx = context_new(x, 0);
+	struct gw_param_src src = {.context = ctx,
+				   .stage_vars = x->s->stage_vars,
+				   .body = x->body,
+				   .body_len = x->body_len,
+				   .headers = x->headers,
+				   .query = x->query};
+	json_t *mapped = ctx ? gw_params_eval(rp, &src) : NULL;
+	int rc = mapped ? gw_integ_apply_params(j, mapped) : -1;
+	json_decref(mapped);
+	json_decref(ctx);
+	return rc;
 }
 
 json_t *gw_transform_preview(json_t *integ, const json_t *input)

@@ -40,6 +40,11 @@ enum gw_xform_outcome {
 enum gw_xform_outcome gw_transform_request(const struct gw_xform *x, json_t *route, char **out,
 					   size_t *out_len);
 
+/* Maps route's integration requestParameters (§D4.6) onto the prepared job j: headers,
+ * query string and path parameters from the upgrade (at $connect), the message, $context and
+ * stage variables. Returns 0, -1 when the job cannot be called any more (out of memory). */
+int gw_transform_params(const struct gw_xform *x, json_t *route, struct gw_job *j);
+
 /* What the console shows for a sample message (docs/gateway.md "Template preview"): which request
  * template of the integration integ (an Integration as GetIntegration renders it, camelCase) §D5
  * selects for input.body, and its rendering with input.stageVariables and input.context (replacing

@@ -247,7 +247,14 @@ class TestBackends(MappingTest):
         api = self.api()
         self.route(api, "send", dict(
             IntegrationType="HTTP", IntegrationMethod="PUT",
-            IntegrationUri=self.be.url + "/${stageVariables.version}/items",
+            IntegrationUri=self.be.url + "/${stageVariables.version}/items/{item}",
+            RequestParameters={
+                "integration.request.header.ConnectionId": "context.connectionId",
+                "integration.request.header.X-Kind": "route.request.body.kind",
+                "integration.request.header.X-Fixed": "'fixed value'",
+                "integration.request.querystring.env": "stageVariables.version",
+                "integration.request.querystring.missing": "route.request.body.nope",
+                "integration.request.path.item": "route.request.body.id"},
             TemplateSelectionExpression="\\$default",
             RequestTemplates={"$default": '{"text":"$util.escapeJavaScript($input.path(\'$.text\'))",'
                                           '"conn":"$context.connectionId",'
@@ -258,16 +265,49 @@ class TestBackends(MappingTest):
                               "$default": "other"}}})
         ws = self.deploy(api, variables={"version": "v2"})
         n = len(self.be.requests)
-        self.assertEqual(ws.ask('{"action":"send","text":"say \\"hi\\""}'), "created r1 (send)")
+        self.assertEqual(ws.ask('{"action":"send","kind":"note","id":"a b","text":"say \\"hi\\""}'),
+                         "created r1 (send)")
         req = self.be.wait_requests(n + 1)[n]
         self.assertEqual(req.method, "PUT")
-        self.assertEqual(req.path, "/v2/items")
+        # §D4.6: path and query parameters URL-encoded; a source that resolves to nothing
+        # leaves its parameter out.
+        self.assertEqual(req.path, "/v2/items/a%20b?env=v2")
+        self.assertEqual((req.headers["x-kind"], req.headers["x-fixed"]), ("note", "fixed value"))
+        self.assertRegex(req.headers["connectionid"], r"^[A-Za-z0-9_-]{15}=$")
         self.assertEqual(req.headers["content-type"], "application/json")
         sent = json.loads(req.body)
         self.assertEqual(sent["text"], 'say "hi"')
         self.assertEqual((sent["stage"], sent["v"]), ("prod", "v2"))
         self.assertRegex(sent["conn"], r"^[A-Za-z0-9_-]{15}=$")
+        self.assertEqual(sent["conn"], req.headers["connectionid"])
         ws.close()
+
+    def test_connect_request_parameters_from_the_upgrade(self):
+        """§D4.3, §D4.6: at $connect an HTTP_PROXY integration maps the upgrade's query string
+        and headers; a literal replaces a forwarded handshake header (the known
+        Sec-WebSocket-Version: 0 workaround)."""
+        api = self.api()
+        self.route(api, "$connect", dict(
+            IntegrationType="HTTP_PROXY", IntegrationMethod="GET",
+            IntegrationUri=self.be.url + "/connect",
+            RequestParameters={
+                "integration.request.header.Sec-WebSocket-Version": "'0'",
+                "integration.request.header.X-Token": "route.request.querystring.token",
+                "integration.request.querystring.origin": "route.request.header.origin",
+                "integration.request.querystring.all": "route.request.multivaluequerystring.tag"}),
+            two_way=False)
+        self.route(api, "$default", dict(IntegrationType="MOCK"), {"$default": {}})
+        self.be.reply = lambda req: (200, b"")
+        self.c.create_stage(ApiId=api, StageName="prod")
+        self.c.create_deployment(ApiId=api, StageName="prod")
+        n = len(self.be.requests)
+        url = self.gw.ws_url(api, "prod") + "?token=t1&tag=a&tag=b"
+        wait_for(lambda: connect_status(self.loop, url, {"Origin": "http://tester"}) == 101,
+                 what="stage served\n" + self.gw.logs())
+        req = [r for r in self.be.wait_requests(n + 1)[n:] if r.path.startswith("/connect")][-1]
+        self.assertEqual(req.path, "/connect?origin=http%3A%2F%2Ftester&all=a%2Cb")
+        self.assertEqual(req.headers["sec-websocket-version"], "0")
+        self.assertEqual(req.headers["x-token"], "t1")
 
     def test_lambda_custom_integration_error_message_selects_response(self):
         """§D4.4, §D6.1: an AWS integration on a Lambda URI invokes the function with the
