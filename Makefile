@@ -111,7 +111,7 @@ $(BUILD)/tests/test_res: tests/unit/test_res.c tests/unit/fake_req.h $(ENGINE_OB
 # The template engine's test links the engine alone: it must need nothing of the server.
 $(BUILD)/tests/test_vtl: tests/unit/test_vtl.c $(VTL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(shell pkg-config --libs jansson libcrypto 2>/dev/null || echo -ljansson -lcrypto) -lm
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(shell pkg-config --libs jansson libcrypto 2>/dev/null || echo -ljansson -lcrypto) -lm -lpthread
 
 run: deps apigwd
 	./apigwd --db ./apigwd.db --gateway-listen 127.0.0.1:8081 $(ARGS)

@@ -1460,8 +1460,9 @@ int vtl_render(const struct vtl_template *t, const struct vtl_bindings *b,
 	}
 	if (!render_nodes(&r, t->root))
 		goto out;
-	if (!vtl_buf_addc(&r.out, 0)) { /* room for the NUL */
-		out_fail(&r, 0, 0);
+	r.out.max++; /* room for the NUL */
+	if (!vtl_buf_addc(&r.out, 0)) {
+		vtl_fail(&r, 0, 0, "out of memory");
 		goto out;
 	}
 	r.out.n--;

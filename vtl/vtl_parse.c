@@ -141,6 +141,7 @@ struct parser {
 	struct vtl_error *err;
 	bool failed;
 	unsigned *nnames_cap;
+	bool in_string; /* parsing a string literal's text */
 };
 
 static void position(struct parser *p, size_t off, int *line, int *col)
@@ -440,6 +441,7 @@ static struct expr *parse_string(struct parser *p)
 		sub.n = tn;
 		sub.i = 0;
 		sub.pc_line = 0;
+		sub.in_string = true;
 		position(p, cs, &sub.line0, &sub.col0);
 		int ended = 0;
 		size_t end_off = 0;
@@ -1000,7 +1002,8 @@ static struct node *parse_block(struct parser *p, int *ended, size_t *end_off)
 			continue; /* plain backslashes: text */
 		}
 		if (c == '$') {
-			if (p->i + 1 == p->n)
+			if (p->i + 1 == p->n &&
+			    !p->in_string) /* AWS refuses it (Velocity prints it) */
 				return perr(p, p->i, "a template cannot end in a bare '$'"), NULL;
 			struct parser probe = *p;
 			struct expr *e = parse_ref_expr(&probe, true, NULL);
@@ -1039,7 +1042,7 @@ static struct node *parse_block(struct parser *p, int *ended, size_t *end_off)
 			continue;
 		}
 		/* '#' */
-		if (p->i + 1 == p->n)
+		if (p->i + 1 == p->n && !p->in_string)
 			return perr(p, p->i, "a template cannot end in a bare '#'"), NULL;
 		if (peek(p, 1) == '#') { /* line comment, newline included */
 			if (!flush_text(p, &tr, here))
