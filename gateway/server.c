@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "authz.h"
 #include "config.h"
 #include "conn.h"
 #include "event.h"
@@ -221,19 +222,31 @@ static void request_info(struct lws *wsi, json_t *headers, json_t *query)
 	}
 }
 
-/* Answers the upgrade with status instead of 101 (§D1.1, §D2.1) and hangs up. The answer is
- * written whole here: the upgrade is not an HTTP transaction libwebsockets would finish. */
+/* Answers the upgrade with status instead of 101 (§D1.1, §D2.1, §D9) and hangs up. The answer
+ * is written whole here: the upgrade is not an HTTP transaction libwebsockets would finish. */
 static int refuse(struct lws *wsi, unsigned status)
 {
-	static const char forbidden[] = "{\"message\":\"Forbidden\"}";
+	static const struct {
+		unsigned status;
+		const char *reason, *type, *body;
+	} known[] = {
+		{401, "Unauthorized", "UnauthorizedException", "{\"message\":\"Unauthorized\"}"},
+		{403, "Forbidden", "ForbiddenException", "{\"message\":\"Forbidden\"}"},
+		{500, "Internal Server Error", NULL, "{\"message\":\"Internal server error\"}"},
+	};
+	const char *reason = "Refused", *type = NULL, *body = "";
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (known[i].status == status) {
+			reason = known[i].reason;
+			type = known[i].type;
+			body = known[i].body;
+		}
 	unsigned char buf[LWS_PRE + 512];
-	const char *body = status == 403 ? forbidden : "";
 	int n = snprintf((char *)buf + LWS_PRE, sizeof buf - LWS_PRE,
-			 "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n%s"
+			 "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n%s%s%s"
 			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-			 status, status == 403 ? "Forbidden" : "Refused",
-			 status == 403 ? "x-amzn-ErrorType: ForbiddenException\r\n" : "",
-			 strlen(body), body);
+			 status, reason, type ? "x-amzn-ErrorType: " : "", type ? type : "",
+			 type ? "\r\n" : "", strlen(body), body);
 	lws_write(wsi, buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_FINAL);
 	return -1;
 }
@@ -277,6 +290,11 @@ static int confirm_upgrade(struct lws *wsi)
 		json_object_set_new(headers, "X-Forwarded-For", json_string(c->source_ip));
 		json_object_set_new(headers, "X-Forwarded-Port", json_string("443"));
 		json_object_set_new(headers, "X-Forwarded-Proto", json_string("https"));
+		int st = gw_authz_connect(s, route, c, rid, headers, query, &c->authorizer);
+		if (st) {
+			ret = refuse(wsi, (unsigned)st);
+			goto out;
+		}
 		const char *type = json_string_value(
 			json_object_get(json_object_get(route, "integration"), "integrationType"));
 		bool proxy = type && !strcmp(type, "AWS_PROXY"), err = false;
@@ -292,7 +310,7 @@ static int confirm_upgrade(struct lws *wsi)
 		}
 		if (j) {
 			gw_integ_perform(j);
-			int st = gw_transform_connect_status(j);
+			st = gw_transform_connect_status(j);
 			gw_metrics_integration(j->latency_ms, st >= 500);
 			if (st < 200 || st > 299) {
 				ret = refuse(wsi, (unsigned)st);
