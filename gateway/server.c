@@ -20,6 +20,7 @@
 #include "integ.h"
 #include "metrics.h"
 #include "mgmt.h"
+#include "mgmt_auth.h"
 #include "routesel.h"
 #include "transform.h"
 
@@ -456,9 +457,14 @@ static int http_request(struct lws *wsi, struct pss *p)
 	static const char conns[] = "/@connections/";
 	if (target(wsi, path, api, sizeof api, stage, sizeof stage, &rest) == 0 &&
 	    !strncmp(rest, conns, sizeof conns - 1) && rest[sizeof conns - 1] &&
-	    !strchr(rest + sizeof conns - 1, '/'))
+	    !strchr(rest + sizeof conns - 1, '/')) {
+		static const char *const names[] = {"GET", "POST", "DELETE", "OTHER"};
+		int rc = 0;
+		if (!gw_mgmt_auth_or_reply(wsi, names[p->method], path, p->body, p->body_len, &rc))
+			return rc;
 		return gw_mgmt_handle(wsi, p->method, api, stage, rest + sizeof conns - 1, p->body,
 				      p->body_len, p->too_big);
+	}
 	return gw_http_reply(wsi, 403, "application/json", "ForbiddenException",
 			     "{\"message\":\"Forbidden\"}", 23);
 }
