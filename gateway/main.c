@@ -34,7 +34,7 @@ static const char usage[] =
 	"  --max-duration MS      maximum connection duration (default 7200000)\n"
 	"  --max-frame BYTES      frame limit (default 32768)\n"
 	"  --max-message BYTES    message limit (default 131072)\n"
-	"  --threads N            integration threads (default 16)\n"
+	"  --threads N            integration threads, and threads deciding $connect (default 16)\n"
 	"  --wait SECONDS         change-feed long-poll (default 60)\n";
 
 static void on_signal(int sig)
@@ -126,7 +126,8 @@ int main(int argc, char **argv)
 				    .duration_ms = 7200000,
 				    .max_frame = 32768,
 				    .max_message = 131072,
-				    .max_post = 131072};
+				    .max_post = 131072,
+				    .connect_threads = 8};
 	struct follow_cfg fc = {.wait = 60,
 				.log_prefix = "apigwd-gateway",
 				.apply = apply,
@@ -213,6 +214,7 @@ int main(int argc, char **argv)
 	if (cache)
 		fprintf(stderr, "apigwd-gateway: %d stage(s) loaded from %s\n",
 			gw_config_cache_open(cache), cache);
+	so.connect_threads = threads;
 	struct gw_integ_opts io = {.lambda_endpoint = lambda,
 				   .threads = threads,
 				   .wake = gw_server_wake};

@@ -12,7 +12,7 @@ from lambda_stub import LambdaStub
 def authorizer(event, context):
     """Decides by the Auth header: allow, deny, unauthorized, boom (an error), bad (malformed),
     nested (a context value that is an object)."""
-    how = {k.lower(): v for k, v in event["headers"].items()}["authorization"]
+    how = {k.lower(): v for k, v in event["headers"].items()}["auth"]
     if how == "unauthorized":
         raise Exception("Unauthorized")
     if how == "boom":
@@ -52,7 +52,7 @@ class TestConnectAuthorizer(unittest.TestCase):
         cls.auth_id = c.create_authorizer(
             ApiId=cls.api, AuthorizerType="REQUEST", Name="byheader",
             AuthorizerUri=LambdaStub.integration_uri("authz"),
-            IdentitySource=["route.request.header.Authorization", "route.request.querystring.token"],
+            IdentitySource=["route.request.header.Auth", "route.request.querystring.token"],
         )["AuthorizerId"]
         iid = c.create_integration(ApiId=cls.api, IntegrationType="AWS_PROXY",
                                    IntegrationUri=LambdaStub.integration_uri("life"))[
@@ -78,7 +78,7 @@ class TestConnectAuthorizer(unittest.TestCase):
 
     @classmethod
     def status(cls, how, token="t1", extra=None):
-        headers = dict({"Authorization": how} if how is not None else {}, **(extra or {}))
+        headers = dict({"Auth": how} if how is not None else {}, **(extra or {}))
         url = cls.url + ("?token=" + token if token is not None else "")
         return connect_status(cls.loop, url, headers)
 
@@ -112,7 +112,7 @@ class TestConnectAuthorizer(unittest.TestCase):
         """§D9: the REQUEST event (type, methodArn, headers, query, stageVariables,
         requestContext); principalId and context reach CONNECT, MESSAGE and DISCONNECT as
         requestContext.authorizer."""
-        ws = Client(self.loop, self.url + "?token=tok9", {"Authorization": "allow", "X-Trace": "z"})
+        ws = Client(self.loop, self.url + "?token=tok9", {"Auth": "allow", "X-Trace": "z"})
         self.assertEqual(ws.ask('{"action":"anything"}'), "ok")
         cid = None
         ev = self.lam.calls("authz")[-1].event()
@@ -120,8 +120,8 @@ class TestConnectAuthorizer(unittest.TestCase):
         self.assertRegex(ev["methodArn"],
                          r"^arn:aws:execute-api:us-east-1:123456789012:%s/prod/\$connect$"
                          % self.api)
-        self.assertEqual(ev["headers"]["Authorization"], "allow")
-        self.assertEqual(ev["multiValueHeaders"]["Authorization"], ["allow"])
+        self.assertEqual(ev["headers"]["Auth"], "allow")
+        self.assertEqual(ev["multiValueHeaders"]["Auth"], ["allow"])
         self.assertEqual(ev["queryStringParameters"], {"token": "tok9"})
         self.assertEqual(ev["multiValueQueryStringParameters"], {"token": ["tok9"]})
         self.assertEqual(ev["stageVariables"], {})
