@@ -58,7 +58,8 @@ GW_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out gateway/main.c,$(wildcard
 $(GW_LIB_OBJ) $(BUILD)/gateway/main.o: CPPFLAGS += -Iworker $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null)
 apigwd-gateway: $(BUILD)/apigwd-gateway FORCE
 	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
-$(BUILD)/apigwd-gateway: $(BUILD)/gateway/main.o $(GW_LIB_OBJ) $(VTL_OBJ)
+# The gateway verifies @connections with server/sigv4.c (pure: libcrypto and sbuf only).
+$(BUILD)/apigwd-gateway: $(BUILD)/gateway/main.o $(GW_LIB_OBJ) $(VTL_OBJ) $(BUILD)/server/sigv4.o $(BUILD)/server/sbuf.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null || echo -lwebsockets -lcurl -ljansson -lcrypto) -lpthread -lm
 
 # ./apigwd is whichever build was made last (plain or sanitized).

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "follow.h"
 #include "integ.h"
+#include "mgmt_auth.h"
 #include "server.h"
 
 static volatile sig_atomic_t stop;
@@ -70,7 +71,9 @@ int gw_embed_start(const struct gw_embed_opts *o)
 					.duration_ms = 7200000,
 					.max_frame = 32768,
 					.max_message = 131072,
-					.max_post = 131072};
+					.max_post = 131072,
+					.connect_threads = 8};
+	gw_mgmt_auth_set(o->signing_key, o->signing_key_arg);
 	fcfg = (struct follow_cfg){.control = o->control,
 				   .token = o->token,
 				   .wait = 60,

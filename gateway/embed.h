@@ -4,6 +4,10 @@
 #ifndef GW_EMBED_H
 #define GW_EMBED_H
 
+#include <stddef.h>
+
+struct sigv4_auth;
+
 struct gw_embed_opts {
 	const char *host;	     /* loopback address */
 	int port;		     /* 0: a free port */
@@ -12,6 +16,11 @@ struct gw_embed_opts {
 	const char *token;	     /* its --dataplane-token, or NULL */
 	const char *lambda_endpoint; /* or NULL */
 	const char *aws_endpoint;    /* base URL for AWS service integrations, or NULL */
+	/* --auth sigv4: @connections verified with signing keys from this hook (mgmt_auth.h);
+	 * NULL: unauthenticated (loopback only). */
+	int (*signing_key)(void *arg, const struct sigv4_auth *a, unsigned char key[32],
+			   char *account, size_t asz);
+	void *signing_key_arg;
 };
 
 /* Starts the pool, the follower and the event loop on threads of their own. Returns the bound

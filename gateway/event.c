@@ -16,9 +16,9 @@ static json_t *multi(json_t *single)
 	return m;
 }
 
-char *gw_event_build(enum gw_event_type ev, const struct gw_stage *s, const struct gw_conn *c,
-		     const char *route_key, const char *request_id, const char *message_id,
-		     const char *body, size_t body_len, json_t *headers, json_t *query)
+json_t *gw_event_object(enum gw_event_type ev, const struct gw_stage *s, const struct gw_conn *c,
+			const char *route_key, const char *request_id, const char *message_id,
+			const char *body, size_t body_len, json_t *headers, json_t *query)
 {
 	static const char *const types[] = {"CONNECT", "MESSAGE", "DISCONNECT"};
 	long long now = gw_now_ms();
@@ -75,7 +75,16 @@ char *gw_event_build(enum gw_event_type ev, const struct gw_stage *s, const stru
 	if (ev == GW_MESSAGE)
 		json_object_set_new(e, "body", json_stringn(body, body_len));
 	json_object_set_new(e, "isBase64Encoded", json_false());
-	char *text = json_dumps(e, JSON_COMPACT);
+	return e;
+}
+
+char *gw_event_build(enum gw_event_type ev, const struct gw_stage *s, const struct gw_conn *c,
+		     const char *route_key, const char *request_id, const char *message_id,
+		     const char *body, size_t body_len, json_t *headers, json_t *query)
+{
+	json_t *e = gw_event_object(ev, s, c, route_key, request_id, message_id, body, body_len,
+				    headers, query);
+	char *text = e ? json_dumps(e, JSON_COMPACT) : NULL;
 	json_decref(e);
 	return text;
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "follow.h"
 #include "integ.h"
+#include "mgmt_auth.h"
 #include "server.h"
 
 #define MAX_APIS 256 /* --api given at most */
@@ -25,6 +26,8 @@ static const char usage[] =
 	"  --port-file FILE       write the bound port there\n"
 	"  --api ID               follow only this API (repeatable)\n"
 	"  --token T              Bearer token for /dataplane/v1/ (apigwd --dataplane-token)\n"
+	"  --auth none|sigv4      @connections unauthenticated (loopback only, the default) or\n"
+	"                         SigV4-verified with the control plane's keys\n"
 	"  --cache-dir DIR        keep the last good snapshot of each stage there\n"
 	"  --lambda-endpoint URL  Lambda Invoke API base URL for AWS_PROXY integrations\n"
 	"  --aws-endpoint URL     base URL of the AWS services that AWS integrations call\n"
@@ -33,7 +36,7 @@ static const char usage[] =
 	"  --max-duration MS      maximum connection duration (default 7200000)\n"
 	"  --max-frame BYTES      frame limit (default 32768)\n"
 	"  --max-message BYTES    message limit (default 131072)\n"
-	"  --threads N            integration threads (default 16)\n"
+	"  --threads N            integration threads, and threads deciding $connect (default 16)\n"
 	"  --wait SECONDS         change-feed long-poll (default 60)\n";
 
 static void on_signal(int sig)
@@ -82,6 +85,7 @@ enum {
 	O_MSG,
 	O_THREADS,
 	O_WAIT,
+	O_AUTH,
 	O_HELP
 };
 
@@ -100,6 +104,7 @@ static const struct option options[] = {
 	{"max-message", required_argument, NULL, O_MSG},
 	{"threads", required_argument, NULL, O_THREADS},
 	{"wait", required_argument, NULL, O_WAIT},
+	{"auth", required_argument, NULL, O_AUTH},
 	{"help", no_argument, NULL, O_HELP},
 	{0},
 };
@@ -125,7 +130,8 @@ int main(int argc, char **argv)
 				    .duration_ms = 7200000,
 				    .max_frame = 32768,
 				    .max_message = 131072,
-				    .max_post = 131072};
+				    .max_post = 131072,
+				    .connect_threads = 8};
 	struct follow_cfg fc = {.wait = 60,
 				.log_prefix = "apigwd-gateway",
 				.apply = apply,
@@ -133,6 +139,8 @@ int main(int argc, char **argv)
 				.apis = apis};
 	const char *cache = NULL, *lambda = NULL, *aws = NULL;
 	int threads = 16, opt;
+	bool sigv4 = false;
+	static struct gw_remote_keys keys;
 	char *control = NULL;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
@@ -169,6 +177,13 @@ int main(int argc, char **argv)
 			break;
 		case O_THREADS: threads = (int)number("--threads", optarg, 1, 64); break;
 		case O_WAIT: fc.wait = number("--wait", optarg, 1, 300); break;
+		case O_AUTH:
+			if (strcmp(optarg, "none") && strcmp(optarg, "sigv4")) {
+				fprintf(stderr, "apigwd-gateway: --auth wants none or sigv4\n");
+				return 2;
+			}
+			sigv4 = !strcmp(optarg, "sigv4");
+			break;
 		case O_HELP: fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
@@ -177,15 +192,23 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	/* @connections has no authentication yet: never off loopback (docs/gateway.md). */
-	if (!loopback(host)) {
-		fprintf(stderr, "apigwd-gateway: --listen must be a loopback address\n");
+	/* @connections unauthenticated: never off loopback (docs/gateway.md). */
+	if (!sigv4 && !loopback(host)) {
+		fprintf(stderr, "apigwd-gateway: --listen off loopback needs --auth sigv4\n");
+		return 2;
+	}
+	if (sigv4 && !control) {
+		fprintf(stderr,
+			"apigwd-gateway: --auth sigv4 needs --control (the keys are there)\n");
 		return 2;
 	}
 	if (control)
 		for (size_t n = strlen(control); n > 1 && control[n - 1] == '/'; n--)
 			control[n - 1] = '\0';
 	fc.control = control;
+	keys = (struct gw_remote_keys){.control = control, .token = fc.token};
+	if (sigv4)
+		gw_mgmt_auth_set(gw_mgmt_auth_remote, &keys);
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -196,6 +219,7 @@ int main(int argc, char **argv)
 	if (cache)
 		fprintf(stderr, "apigwd-gateway: %d stage(s) loaded from %s\n",
 			gw_config_cache_open(cache), cache);
+	so.connect_threads = threads;
 	struct gw_integ_opts io = {.lambda_endpoint = lambda,
 				   .aws_endpoint = aws,
 				   .threads = threads,

@@ -11,20 +11,24 @@
 #include <string.h>
 #include <strings.h>
 
+#include "accept.h"
 #include "config.h"
 #include "conn.h"
+#include "connect.h"
 #include "event.h"
 #include "http.h"
 #include "ids.h"
 #include "integ.h"
 #include "metrics.h"
 #include "mgmt.h"
+#include "mgmt_auth.h"
 #include "routesel.h"
 #include "transform.h"
 
 static struct gw_server_opts opts;
 static struct lws_context *context;
-static int bound_port; /* atomic: gw_server_port */
+static struct lws_vhost *vhost; /* serves the sockets accept.c hands over */
+static int bound_port;		/* atomic: gw_server_port */
 
 int gw_server_port(void)
 {
@@ -64,35 +68,6 @@ static enum gw_method method_of(struct lws *wsi)
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI))
 		return GW_DELETE;
 	return GW_OTHER;
-}
-
-/* Splits path into api/stage/rest, from the Host form ({apiId}.execute-api.*, path /{stage}...)
- * or the path form (/{apiId}/{stage}...). Returns 0 or -1. */
-static int target(struct lws *wsi, const char *path, char *api, size_t asz, char *stage, size_t ssz,
-		  const char **rest)
-{
-	char host[256] = "";
-	const char *p = path;
-	lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST);
-	char *dot = strstr(host, ".execute-api.");
-	while (*p == '/')
-		p++;
-	if (dot) {
-		snprintf(api, asz, "%.*s", (int)(dot - host), host);
-	} else {
-		const char *s = strchr(p, '/');
-		if (!s || s == p || (size_t)(s - p) >= asz)
-			return -1;
-		snprintf(api, asz, "%.*s", (int)(s - p), p);
-		p = s + 1;
-	}
-	const char *e = strchr(p, '/');
-	size_t n = e ? (size_t)(e - p) : strlen(p);
-	if (!n || n >= ssz)
-		return -1;
-	snprintf(stage, ssz, "%.*s", (int)n, p);
-	*rest = p + n;
-	return 0;
 }
 
 static void send_error_frame(struct gw_conn *c, const char *msg, const char *rid)
@@ -244,164 +219,53 @@ static void drain_done(void)
 	}
 }
 
-/* Upgrade headers (known tokens) as name -> value, and the query string as name -> [values]. */
-static void request_info(struct lws *wsi, json_t *headers, json_t *query)
-{
-	char buf[4096];
-	for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
-		const unsigned char *name = lws_token_to_string((enum lws_token_indexes)t);
-		if (!name || name[0] == ':' || t == WSI_TOKEN_GET_URI || t == WSI_TOKEN_POST_URI ||
-		    t == WSI_TOKEN_HTTP_URI_ARGS || lws_hdr_total_length(wsi, t) <= 0 ||
-		    lws_hdr_copy(wsi, buf, sizeof buf, t) < 0)
-			continue;
-		size_t n = strlen((const char *)name);
-		char hname[128];
-		if (n < 2 || n >= sizeof hname)
-			continue;
-		/* lws names are lower case with a colon; keep AWS's capitalised spellings. */
-		snprintf(hname, sizeof hname, "%.*s", (int)n - 1, name);
-		for (char *p = hname, up = 1; *p; p++) {
-			if (up && *p >= 'a' && *p <= 'z')
-				*p = (char)(*p - 32);
-			up = *p == '-';
-		}
-		json_object_set_new(headers, hname, json_string(buf));
-	}
-	for (int i = 0; lws_hdr_copy_fragment(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
-	     i++) {
-		char *eq = strchr(buf, '=');
-		if (eq)
-			*eq++ = '\0';
-		json_t *arr = json_object_get(query, buf);
-		if (!arr) {
-			arr = json_array();
-			json_object_set_new(query, buf, arr);
-		}
-		json_array_append_new(arr, json_string(eq ? eq : ""));
-	}
-}
-
-/* Answers the upgrade with status instead of 101 (§D1.1, §D2.1) and hangs up. The answer is
- * written whole here: the upgrade is not an HTTP transaction libwebsockets would finish. */
+/* Refuses an upgrade that did not come through the accept pool (a later request on a kept-alive
+ * HTTP connection): $connect is only decided there. */
 static int refuse(struct lws *wsi, unsigned status)
 {
-	static const char forbidden[] = "{\"message\":\"Forbidden\"}";
 	unsigned char buf[LWS_PRE + 512];
-	const char *body = status == 403 ? forbidden : "";
-	int n = snprintf((char *)buf + LWS_PRE, sizeof buf - LWS_PRE,
-			 "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n%s"
-			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-			 status, status == 403 ? "Forbidden" : "Refused",
-			 status == 403 ? "x-amzn-ErrorType: ForbiddenException\r\n" : "",
-			 strlen(body), body);
-	lws_write(wsi, buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_FINAL);
+	size_t n = gw_connect_refusal(status, (char *)buf + LWS_PRE, sizeof buf - LWS_PRE);
+	lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
 	return -1;
 }
 
-/* The upgrade: find the stage, run $connect synchronously (docs/gateway.md says why), refuse
- * with its status or keep the connection for ESTABLISHED. */
+/* Hands accepted sockets to libwebsockets: a decided upgrade's connection is kept as pending,
+ * keyed by its wsi, for CONFIRM_UPGRADE and ESTABLISHED (docs/gateway.md). Adopting only adds
+ * the socket to the poll set; its head is read and parsed in a later service. */
+static void drain_handoffs(void)
+{
+	struct gw_handoff *h;
+	while ((h = gw_accept_take())) {
+		if (h->stats.integration >= 0)
+			gw_metrics_integration(h->stats.latency_ms, h->stats.integration);
+		if (h->refused && h->refused < 500)
+			gw_metrics_client_error();
+		struct pending *p = h->conn ? calloc(1, sizeof *p) : NULL;
+		if (!h->refused && (!h->conn || p)) {
+			struct lws *wsi = lws_adopt_socket_vhost(vhost, h->fd);
+			h->fd = -1; /* libwebsockets' from here, even when adopting failed */
+			if (wsi && p) {
+				p->wsi = wsi;
+				p->c = *h->conn;
+				memset(h->conn, 0, sizeof *h->conn);
+				p->next = pendings;
+				pendings = p;
+				p = NULL;
+			}
+		}
+		free(p);
+		gw_handoff_free(h);
+	}
+}
+
+/* The upgrade: decided by the accept pool already (pending for this wsi); an upgrade that did
+ * not come through it (a later request on a kept-alive connection) is refused. */
 static int confirm_upgrade(struct lws *wsi)
 {
-	char path[1024] = "", api[64], stage[160], rid[GW_ID_LEN + 1];
-	const char *rest = "";
-	int ret = 1;
-	json_t *headers = json_object(), *query = json_object();
-	struct pending *p = calloc(1, sizeof *p);
-	struct gw_stage *s = NULL;
-	struct gw_job *j = NULL;
-	char *event = NULL;
-	if (!p)
-		goto out;
-	lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_GET_URI);
-	if (target(wsi, path, api, sizeof api, stage, sizeof stage, &rest) ||
-	    (rest[0] && strcmp(rest, "/")) || !(s = gw_config_get(api, stage)) || s->disabled) {
-		ret = refuse(wsi, 403);
-		goto out;
-	}
-	struct gw_conn *c = &p->c;
-	gw_id_new(c->id);
-	gw_id_new(rid);
-	snprintf(c->api_id, sizeof c->api_id, "%s", api);
-	snprintf(c->stage, sizeof c->stage, "%s", stage);
-	lws_hdr_copy(wsi, c->domain, sizeof c->domain, WSI_TOKEN_HOST);
-	lws_get_peer_simple(wsi, c->source_ip, sizeof c->source_ip);
-	if (!strncmp(c->source_ip, "::ffff:", 7)) /* IPv4 seen through an IPv6 socket */
-		memmove(c->source_ip, c->source_ip + 7, strlen(c->source_ip + 7) + 1);
-	char ua[512];
-	if (lws_hdr_copy(wsi, ua, sizeof ua, WSI_TOKEN_HTTP_USER_AGENT) > 0)
-		c->user_agent = strdup(ua);
-	c->connected_at = c->last_active = gw_now_ms();
-	request_info(wsi, headers, query);
-	json_t *route = gw_stage_route(s, "$connect");
-	if (route) {
-		json_object_set_new(headers, "X-Forwarded-For", json_string(c->source_ip));
-		json_object_set_new(headers, "X-Forwarded-Port", json_string("443"));
-		json_object_set_new(headers, "X-Forwarded-Proto", json_string("https"));
-		const char *type = json_string_value(
-			json_object_get(json_object_get(route, "integration"), "integrationType"));
-		bool proxy = type && !strcmp(type, "AWS_PROXY"), err = false;
-		size_t elen = 0;
-		if (proxy) {
-			event = gw_event_build(GW_CONNECT, s, c, "$connect", rid, NULL, NULL, 0,
-					       headers, query);
-			elen = event ? strlen(event) : 0;
-		} else if (type) {
-			struct gw_xform x = {.s = s,
-					     .c = c,
-					     .ev = GW_CONNECT,
-					     .route_key = "$connect",
-					     .request_id = rid,
-					     .headers = headers,
-					     .query = query};
-			if (gw_transform_request(&x, route, &event, &elen) ==
-			    GW_XFORM_UNSUPPORTED) {
-				ret = refuse(wsi, 415);
-				goto out;
-			}
-		}
-		j = event ? gw_integ_prepare(s, route, GW_CONNECT, c->id, rid, event, elen,
-					     proxy ? NULL : headers, &err)
-			  : NULL;
-		if ((type && !event) || err) {
-			ret = refuse(wsi, 500);
-			goto out;
-		}
-		struct gw_xform px = {.s = s,
-				      .c = c,
-				      .ev = GW_CONNECT,
-				      .route_key = "$connect",
-				      .request_id = rid,
-				      .headers = headers,
-				      .query = query};
-		if (j && gw_transform_params(&px, route, j)) {
-			ret = refuse(wsi, 500);
-			goto out;
-		}
-		if (j) {
-			gw_integ_perform(j);
-			int st = gw_transform_connect_status(j);
-			gw_metrics_integration(j->latency_ms, st >= 500);
-			if (st < 200 || st > 299) {
-				ret = refuse(wsi, (unsigned)st);
-				goto out;
-			}
-		}
-	}
-	p->wsi = wsi;
-	p->next = pendings;
-	pendings = p;
-	p = NULL;
-	ret = 0;
-out:
-	if (p)
-		gw_conn_clear(&p->c);
-	free(p);
-	free(event);
-	gw_job_free(j);
-	json_decref(headers);
-	json_decref(query);
-	gw_stage_release(s);
-	return ret;
+	for (struct pending *p = pendings; p; p = p->next)
+		if (p->wsi == wsi)
+			return 0;
+	return refuse(wsi, 400);
 }
 
 static void arm_timer(struct gw_conn *c)
@@ -525,7 +389,7 @@ static int ws_writeable(struct lws *wsi, struct gw_conn *c)
  * answer: callers must not touch it afterwards. */
 static int http_request(struct lws *wsi, struct pss *p, const char *body)
 {
-	char api[64], stage[160];
+	char api[64], stage[160], host[256] = "";
 	const char *rest = "";
 	const char *path = p->path;
 	if (!strcmp(path, "/_gateway/health"))
@@ -544,11 +408,17 @@ static int http_request(struct lws *wsi, struct pss *p, const char *body)
 		return rc;
 	}
 	static const char conns[] = "/@connections/";
-	if (target(wsi, path, api, sizeof api, stage, sizeof stage, &rest) == 0 &&
+	lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST);
+	if (gw_target(host, path, api, sizeof api, stage, sizeof stage, &rest) == 0 &&
 	    !strncmp(rest, conns, sizeof conns - 1) && rest[sizeof conns - 1] &&
-	    !strchr(rest + sizeof conns - 1, '/'))
+	    !strchr(rest + sizeof conns - 1, '/')) {
+		static const char *const names[] = {"GET", "POST", "DELETE", "OTHER"};
+		int rc = 0;
+		if (!gw_mgmt_auth_or_reply(wsi, names[p->method], path, body, p->body_len, &rc))
+			return rc;
 		return gw_mgmt_handle(wsi, p->method, api, stage, rest + sizeof conns - 1, body,
 				      p->body_len, p->too_big);
+	}
 	return gw_http_reply(wsi, 403, "application/json", "ForbiddenException",
 			     "{\"message\":\"Forbidden\"}", 23);
 }
@@ -682,27 +552,23 @@ int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop)
 	opts = *o;
 	lws_set_log_level(LLL_ERR, NULL);
 	memset(&info, 0, sizeof info);
-	info.port = o->port ? o->port : CONTEXT_PORT_NO_LISTEN_SERVER;
-	info.iface = o->host;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	info.protocols = protocols;
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.timeout_secs = 30;
 	context = lws_create_context(&info);
-	if (!context) {
+	vhost = context ? lws_create_vhost(context, &info) : NULL;
+	/* accept.c listens and reads each head before libwebsockets sees the socket. */
+	int port =
+		vhost ? gw_accept_start(o->host, o->port, o->connect_threads, gw_server_wake) : -1;
+	if (port < 0) {
+		fprintf(stderr, "apigwd-gateway: cannot serve on %s:%d\n", o->host, o->port);
 		__atomic_store_n(&bound_port, -1, __ATOMIC_RELEASE);
-		fprintf(stderr, "apigwd-gateway: cannot create the libwebsockets context\n");
-		return -1;
-	}
-	info.port = o->port;
-	struct lws_vhost *vh = lws_create_vhost(context, &info);
-	if (!vh) {
-		fprintf(stderr, "apigwd-gateway: cannot listen on %s:%d\n", o->host, o->port);
-		__atomic_store_n(&bound_port, -1, __ATOMIC_RELEASE);
-		lws_context_destroy(context);
+		if (context)
+			lws_context_destroy(context);
 		context = NULL;
 		return -1;
 	}
-	int port = lws_get_vhost_listen_port(vh);
 	fprintf(stderr, "apigwd-gateway: listening on ws://%s:%d\n", o->host, port);
 	if (o->port_file) {
 		char tmp[1100];
@@ -715,10 +581,17 @@ int gw_server_run(const struct gw_server_opts *o, volatile sig_atomic_t *stop)
 		}
 	}
 	__atomic_store_n(&bound_port, port, __ATOMIC_RELEASE);
-	while (!*stop)
+	/* Handoffs are adopted between services, not inside a callback: adopting services the
+	 * new socket at once, which libwebsockets does not expect from within another wsi's
+	 * callback (it spins). lws_cancel_service makes lws_service return. */
+	while (!*stop) {
 		if (lws_service(context, 0) < 0)
 			break;
+		drain_handoffs();
+	}
+	gw_accept_stop();
 	lws_context_destroy(context);
 	context = NULL;
+	vhost = NULL;
 	return 0;
 }

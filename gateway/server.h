@@ -16,6 +16,7 @@ struct gw_server_opts {
 	size_t max_frame;      /* frame limit (§D8) */
 	size_t max_message;    /* message limit */
 	size_t max_post;       /* PostToConnection limit */
+	int connect_threads;   /* threads deciding $connect (accept.c); 0: 1 */
 };
 
 /* Serves until *stop is non-zero. Returns 0, or -1 when it could not listen (logged). */

@@ -1,7 +1,8 @@
 /* transform.h — the integration request and the answer to the client (docs/aws-behaviour.md
  * §D4.2, §D5, §D6): request-template selection and passthrough, rendering through the mapping
  * template engine (vtl/, docs/vtl.md), integration-response selection, response templates and
- * route responses. Event-loop thread only (it reads connections). */
+ * route responses. Any thread, for a connection that thread may read (the event loop's, or the
+ * one a $connect decision builds, connect.c). */
 #ifndef GW_TRANSFORM_H
 #define GW_TRANSFORM_H
 

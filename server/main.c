@@ -20,6 +20,7 @@
 #include "res_deployments.h"
 #include "router.h"
 #include "server.h"
+#include "signing_keys.h"
 #include "state.h"
 #include "transform.h"
 #include "workers.h"
@@ -259,11 +260,9 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			long port = colon ? strtol(colon + 1, &end, 10) : -1;
 			if (!colon || colon == optarg ||
 			    (size_t)(colon - optarg) >= sizeof gw.host || !end || *end ||
-			    port < 0 || port > 65535 ||
-			    (strncmp(optarg, "127.", 4) && strncmp(optarg, "localhost:", 10))) {
+			    port < 0 || port > 65535) {
 				fprintf(stderr,
-					"apigwd: --gateway-listen wants a loopback HOST:PORT, "
-					"got %s\n",
+					"apigwd: --gateway-listen wants HOST:PORT, got %s\n",
 					optarg);
 				return 2;
 			}
@@ -345,6 +344,12 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		      stderr);
 		return 2;
 	}
+	/* @connections without SigV4 is for this machine only (docs/gateway.md). */
+	if (gw.host[0] && !cfg->auth_sigv4 && strncmp(gw.host, "127.", 4) &&
+	    strcmp(gw.host, "localhost") && strcmp(gw.host, "::1")) {
+		fprintf(stderr, "apigwd: --gateway-listen off loopback needs --auth sigv4\n");
+		return 2;
+	}
 	/* Unauthenticated access is for fixtures on this machine. */
 	if (!cfg->auth_sigv4 && !cfg->insecure && strncmp(cfg->listen_host, "127.", 4) != 0) {
 		fprintf(stderr,
@@ -378,6 +383,22 @@ static enum db_rc load_token_key(struct db *db, void *arg)
 	if (RAND_bytes(k->key, TOKEN_KEY_LEN) != 1)
 		return DB_ERROR;
 	return db_meta_put(db, "pagetoken_key", k->key, TOKEN_KEY_LEN);
+}
+
+/* The in-process gateway's @connections keys under --auth sigv4 (gateway/mgmt_auth.h): the
+ * signing key from the credential store, never the secret. */
+static int gw_signing_key(void *arg, const struct sigv4_auth *a, unsigned char key[32],
+			  char *account, size_t asz)
+{
+	struct server *srv = arg;
+	char *acct = NULL;
+	struct db *db = db_acquire(srv->pool);
+	enum db_rc rc = signing_key_get(db, a, key, &acct);
+	db_release(srv->pool, db);
+	if (rc == DB_OK)
+		snprintf(account, asz, "%s", acct);
+	free(acct);
+	return rc == DB_OK ? 0 : rc == DB_NOTFOUND ? 1 : -1;
 }
 
 /* Every committed revision wakes the held requests and is counted. */
@@ -526,7 +547,10 @@ int main(int argc, char **argv)
 					   .control = gw.control,
 					   .token = srv.cfg.dataplane_token,
 					   .lambda_endpoint = gw.lambda,
-					   .aws_endpoint = gw.aws};
+					   .aws_endpoint = gw.aws,
+					   .signing_key =
+						   srv.cfg.auth_sigv4 ? gw_signing_key : NULL,
+					   .signing_key_arg = &srv};
 		int gw_port = gw_embed_start(&go);
 		if (gw_port < 0) {
 			fprintf(stderr,

@@ -25,6 +25,7 @@
 #include "res_routes.h"
 #include "res_stages.h"
 #include "res_vpclinks.h"
+#include "signing_keys.h"
 
 /* A row that runs its own handler, and a row that runs a generic operation of res.h. */
 #define HANDLER(m, p, o, handler, fl)                                                              \
@@ -146,6 +147,7 @@ const struct route router_routes[] = {
 	HANDLER("GET", "/dataplane/v1/apis/{apiId}/stages/{stageName}/config", "DataplaneStageConfig", dataplane_stage_config, ROUTE_DATAPLANE | ROUTE_NO_AUTH),
 	HANDLER("GET", "/dataplane/v1/changes", "DataplaneChanges", dataplane_changes, ROUTE_DATAPLANE | ROUTE_NO_AUTH),
 	HANDLER("GET", "/dataplane/v1/workers", "DataplaneWorkers", dataplane_workers, ROUTE_DATAPLANE | ROUTE_NO_AUTH),
+	HANDLER("POST", "/dataplane/v1/signing-keys", "DataplaneSigningKey", dataplane_signing_key, ROUTE_BODY | ROUTE_DATAPLANE | ROUTE_NO_AUTH),
 	HANDLER("PUT", "/dataplane/v1/workers/{workerId}", "DataplaneWorkerReport", dataplane_worker_report, ROUTE_BODY | ROUTE_DATAPLANE | ROUTE_NO_AUTH),
 	/* Operating apigwd. */
 	HANDLER("GET", "/_apigwd/health", "Health", ops_health, ROUTE_NO_AUTH),

@@ -497,18 +497,37 @@ static bool hmac(const void *key, size_t klen, const char *data, unsigned char o
 	       n == 32;
 }
 
-bool sigv4_sign(const struct sigv4_request *r, const struct sigv4_auth *a, const char *secret,
-		char out[65], char *msg, size_t msglen)
+bool sigv4_signing_key(const char *secret, const struct sigv4_auth *a, unsigned char key[32])
+{
+	unsigned char k1[32];
+	size_t slen = strlen(secret);
+	char *kinit = malloc(slen + 5);
+	bool ok = false;
+	if (!kinit)
+		return false;
+	memcpy(kinit, "AWS4", 4);
+	memcpy(kinit + 4, secret, slen + 1);
+	/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), terminator) */
+	ok = hmac(kinit, slen + 4, a->date, key) && hmac(key, 32, a->region, k1) &&
+	     hmac(k1, 32, a->service, key) && hmac(key, 32, a->terminator, k1);
+	if (ok)
+		memcpy(key, k1, 32);
+	OPENSSL_cleanse(kinit, slen + 5);
+	free(kinit);
+	OPENSSL_cleanse(k1, sizeof k1);
+	return ok;
+}
+
+bool sigv4_sign_with_key(const struct sigv4_request *r, const struct sigv4_auth *a,
+			 const unsigned char key[32], char out[65], char *msg, size_t msglen)
 {
 	char *creq = sigv4_canonical_request(r, a->signed_headers, msg, msglen);
 	char creq_hash[65];
 	struct sbuf sts = {0};
-	unsigned char k1[32], k2[32], sig[32];
+	unsigned char sig[32];
 	bool ok = false;
-	size_t slen = strlen(secret);
-	char *kinit = malloc(slen + 5);
 	out[0] = '\0';
-	if (!creq || !kinit)
+	if (!creq)
 		goto out;
 	sigv4_sha256_hex(creq, strlen(creq), creq_hash);
 	sbuf_addstr(&sts, SIGV4_ALGORITHM "\n");
@@ -525,33 +544,49 @@ bool sigv4_sign(const struct sigv4_request *r, const struct sigv4_auth *a, const
 	sbuf_addstr(&sts, creq_hash);
 	if (sts.failed)
 		goto out;
-	memcpy(kinit, "AWS4", 4);
-	memcpy(kinit + 4, secret, slen + 1);
-	/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), terminator) */
-	ok = hmac(kinit, slen + 4, a->date, k1) && hmac(k1, 32, a->region, k2) &&
-	     hmac(k2, 32, a->service, k1) && hmac(k1, 32, a->terminator, k2) &&
-	     hmac(k2, 32, sts.buf, sig);
+	ok = hmac(key, 32, sts.buf, sig);
 	if (ok)
 		hex_of(sig, 32, out);
 	else
 		say(msg, msglen, "Could not compute the signature");
 out:
-	if (kinit) {
-		OPENSSL_cleanse(kinit, slen + 5);
-		free(kinit);
-	}
-	OPENSSL_cleanse(k1, sizeof k1);
-	OPENSSL_cleanse(k2, sizeof k2);
 	sbuf_release(&sts);
 	free(creq);
+	return ok;
+}
+
+bool sigv4_sign(const struct sigv4_request *r, const struct sigv4_auth *a, const char *secret,
+		char out[65], char *msg, size_t msglen)
+{
+	unsigned char key[32];
+	out[0] = '\0';
+	if (!sigv4_signing_key(secret, a, key)) {
+		say(msg, msglen, "Could not compute the signature");
+		return false;
+	}
+	bool ok = sigv4_sign_with_key(r, a, key, out, msg, msglen);
+	OPENSSL_cleanse(key, sizeof key);
 	return ok;
 }
 
 bool sigv4_verify(const struct sigv4_request *r, const struct sigv4_auth *a, const char *secret,
 		  char *msg, size_t msglen)
 {
+	unsigned char key[32];
+	if (!sigv4_signing_key(secret, a, key)) {
+		say(msg, msglen, "Could not compute the signature");
+		return false;
+	}
+	bool ok = sigv4_verify_with_key(r, a, key, msg, msglen);
+	OPENSSL_cleanse(key, sizeof key);
+	return ok;
+}
+
+bool sigv4_verify_with_key(const struct sigv4_request *r, const struct sigv4_auth *a,
+			   const unsigned char key[32], char *msg, size_t msglen)
+{
 	char want[65];
-	if (!sigv4_sign(r, a, secret, want, msg, msglen))
+	if (!sigv4_sign_with_key(r, a, key, want, msg, msglen))
 		return false;
 	if (strlen(a->signature) != 64 || CRYPTO_memcmp(want, a->signature, 64) != 0) {
 		say(msg, msglen,

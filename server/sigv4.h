@@ -98,6 +98,17 @@ char *sigv4_canonical_request(const struct sigv4_request *r, const char *signed_
 bool sigv4_sign(const struct sigv4_request *r, const struct sigv4_auth *a, const char *secret,
 		char out[65], char *msg, size_t msglen);
 
+/* The signing key of a's scope (date, region, service, terminator) for `secret`: what a
+ * verifier needs instead of the secret, valid for that day, region and service only. False
+ * when HMAC fails. */
+bool sigv4_signing_key(const char *secret, const struct sigv4_auth *a, unsigned char key[32]);
+/* sigv4_sign with a signing key (sigv4_signing_key) instead of the secret. */
+bool sigv4_sign_with_key(const struct sigv4_request *r, const struct sigv4_auth *a,
+			 const unsigned char key[32], char out[65], char *msg, size_t msglen);
+/* sigv4_verify with a signing key instead of the secret. */
+bool sigv4_verify_with_key(const struct sigv4_request *r, const struct sigv4_auth *a,
+			   const unsigned char key[32], char *msg, size_t msglen);
+
 /* Whether a->signature is r's signature with `secret`, compared in constant time. False with a
  * sentence in msg otherwise. */
 bool sigv4_verify(const struct sigv4_request *r, const struct sigv4_auth *a, const char *secret,

@@ -44,8 +44,9 @@ def wait_for(cond, timeout=20, what="condition"):
 class Gateway:
     """One apigwd-gateway process on a free loopback port."""
 
-    def __init__(self, control_url, args=(), tmp=None):
+    def __init__(self, control_url, args=(), tmp=None, env=None):
         self.tmp = tmp or tempfile.mkdtemp(prefix="apigwd-gw-")
+        self.env = env  # the process environment (None: this one's)
         self.control = control_url
         self.args = list(args)
         self.proc = None
@@ -58,7 +59,7 @@ class Gateway:
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [GATEWAY, "--control", self.control, "--listen", "127.0.0.1:0", "--port-file", pf,
-             "--wait", "5"] + self.args, stdout=self.log, stderr=subprocess.STDOUT)
+             "--wait", "5"] + self.args, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         self.port = int(wait_for(lambda: os.path.exists(pf) and open(pf).read().strip(),
                                  what="gateway port file"))
         return self
