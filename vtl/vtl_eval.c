@@ -186,7 +186,7 @@ static bool compile_regex(struct vtl_render *r, const char *p, size_t n, regex_t
 			case 'r': rep = "\r"; break;
 			default:
 				if (d >= '1' && d <= '9') {
-					regfree(re);
+					free(b.p);
 					return vtl_fail(
 						r, line, col,
 						"back references are not supported in regular expressions");

@@ -230,6 +230,7 @@ static const struct tcase cases[] = {
 	 .message = "unsupported JSONPath"},
 	{"err_regex", "$s.matches('(')", V("{\"s\":\"a\"}"), .line = 1, .col = 4,
 	 .message = "invalid regular expression"},
+	{"err_regex_backref", "$s.replaceAll('(a)\\1', 'x')", V("{\"s\":\"aa\"}"), .line = 1, .col = 4, .message = "back references"},
 	{"err_concurrent", "#set($l = [1, 2])#foreach($i in $l)$l.add(3)#end", .line = 1, .col = 18,
 	 .message = "changed"},
 };
