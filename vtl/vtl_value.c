@@ -69,6 +69,46 @@ void vtl_format_double(double d, char *buf, size_t size)
 		snprintf(buf, size, signbit(d) ? "-0.0" : "0.0");
 		return;
 	}
+	/* Most numbers in messages have few decimals: d × 10^k is then an integer below 2^53,
+	 * and its digits are the shortest ones (no printf needed). */
+	double a0 = fabs(d);
+	if (a0 >= 1e-3 && a0 < 1e7) {
+		double p = 1;
+		for (int k = 0; k <= 6; k++, p *= 10) {
+			double x = a0 * p;
+			if (x >= 9007199254740992.0)
+				break;
+			long long ix = (long long)x;
+			if ((double)ix != x || (double)ix / p != a0)
+				continue;
+			char digs[32];
+			int nd0 = snprintf(digs, sizeof digs, "%lld", ix);
+			char *o = buf;
+			size_t left = size;
+			if (left < 40)
+				break;
+			if (d < 0)
+				*o++ = '-';
+			if (nd0 <= k) { /* 0.00ddd */
+				*o++ = '0';
+				*o++ = '.';
+				for (int z = 0; z < k - nd0; z++)
+					*o++ = '0';
+				memcpy(o, digs, (size_t)nd0);
+				o += nd0;
+			} else {
+				memcpy(o, digs, (size_t)(nd0 - k));
+				o += nd0 - k;
+				*o++ = '.';
+				if (k == 0)
+					*o++ = '0';
+				memcpy(o, digs + nd0 - k, (size_t)k);
+				o += k;
+			}
+			*o = 0;
+			return;
+		}
+	}
 	/* The shortest digits that read back as d. */
 	char e[40];
 	for (int prec = 0; prec < 17; prec++) {
@@ -140,7 +180,16 @@ static bool scalar(struct vtl_render *r, struct vval v)
 	char tmp[40];
 	switch (v.t) {
 	case V_BOOL: return vtl_buf_add(&r->out, v.u.b ? "true" : "false", v.u.b ? 4 : 5);
-	case V_INT: return vtl_buf_printf(&r->out, "%lld", (long long)v.u.i);
+	case V_INT: {
+		char *p = tmp + sizeof tmp;
+		uint64_t u = v.u.i < 0 ? 0 - (uint64_t)v.u.i : (uint64_t)v.u.i;
+		do
+			*--p = (char)('0' + u % 10);
+		while (u /= 10);
+		if (v.u.i < 0)
+			*--p = '-';
+		return vtl_buf_add(&r->out, p, (size_t)(tmp + sizeof tmp - p));
+	}
 	case V_DOUBLE:
 		vtl_format_double(v.u.d, tmp, sizeof tmp);
 		return vtl_buf_add(&r->out, tmp, strlen(tmp));
