@@ -458,8 +458,12 @@ static bool is_num(struct vval v)
 	return v.t == V_INT || v.t == V_DOUBLE;
 }
 
-bool vtl_java_equals(struct vval a, struct vval b)
+/* depth bounds the walk: lists that hold each other would recurse for ever (Java overflows its
+ * stack there); past it, values count as different. */
+static bool java_equals(struct vval a, struct vval b, unsigned depth)
 {
+	if (depth > 256)
+		return false;
 	if (a.t != b.t)
 		return false;
 	switch (a.t) {
@@ -475,7 +479,7 @@ bool vtl_java_equals(struct vval a, struct vval b)
 		if (a.u.l->n != b.u.l->n)
 			return false;
 		for (size_t k = 0; k < a.u.l->n; k++)
-			if (!vtl_java_equals(a.u.l->v[k], b.u.l->v[k]))
+			if (!java_equals(a.u.l->v[k], b.u.l->v[k], depth + 1))
 				return false;
 		return true;
 	case V_MAP:
@@ -485,7 +489,7 @@ bool vtl_java_equals(struct vval a, struct vval b)
 			return false;
 		for (size_t k = 0; k < a.u.m->n; k++) {
 			struct ventry *e = vtl_map_find(b.u.m, a.u.m->e[k].key);
-			if (!e || !vtl_java_equals(a.u.m->e[k].val, e->val))
+			if (!e || !java_equals(a.u.m->e[k].val, e->val, depth + 1))
 				return false;
 		}
 		return true;
@@ -493,6 +497,11 @@ bool vtl_java_equals(struct vval a, struct vval b)
 	case V_BLOCK: return a.u.blk == b.u.blk;
 	}
 	return false;
+}
+
+bool vtl_java_equals(struct vval a, struct vval b)
+{
+	return java_equals(a, b, 0);
 }
 
 bool vtl_equals(struct vtl_render *r, struct vval a, struct vval b, bool *eq)

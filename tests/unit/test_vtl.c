@@ -232,6 +232,11 @@ static const struct tcase cases[] = {
 	 .message = "invalid regular expression"},
 	{"err_regex_backref", "$s.replaceAll('(a)\\1', 'x')", V("{\"s\":\"aa\"}"), .line = 1,
 	 .col = 4, .message = "back references"},
+	{"cyclic_lists",
+	 "#set($a = [])#set($b = [])#set($d = $a.add($b))#set($d = $b.add($a))#if($a == $b)eq#{else}ne#end $a.contains($b)",
+	 .want = "ne true"},
+	{"cyclic_render", "#set($a = [])#set($b = [$a])#set($d = $a.add($b))$a", .line = 1,
+	 .col = 50, .message = "deeper than"},
 	{"err_concurrent", "#set($l = [1, 2])#foreach($i in $l)$l.add(3)#end", .line = 1, .col = 18,
 	 .message = "changed"},
 };
