@@ -186,7 +186,7 @@ static bool compile_regex(struct vtl_render *r, const char *p, size_t n, regex_t
 			case 'r': rep = "\r"; break;
 			default:
 				if (d >= '1' && d <= '9') {
-					regfree(re);
+					free(b.p);
 					return vtl_fail(
 						r, line, col,
 						"back references are not supported in regular expressions");
@@ -1344,9 +1344,27 @@ static bool render_ref(struct vtl_render *r, const struct node *nd)
 	return ok || out_fail(r, nd->line, nd->col);
 }
 
+static bool render_node(struct vtl_render *r, const struct node *nd);
+
+/* Renders a list of nodes; an error raised without a position (deep inside a value) gets the
+ * position of the node that raised it. */
 static bool render_nodes(struct vtl_render *r, const struct node *nd)
 {
 	for (; nd && r->ctl == CTL_NONE; nd = nd->next) {
+		if (!render_node(r, nd)) {
+			if (r->err->line == 0) {
+				r->err->line = nd->line;
+				r->err->column = nd->col;
+			}
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool render_node(struct vtl_render *r, const struct node *nd)
+{
+	{
 		if (!step(r, nd->line, nd->col))
 			return false;
 		switch (nd->type) {

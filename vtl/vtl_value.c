@@ -69,6 +69,46 @@ void vtl_format_double(double d, char *buf, size_t size)
 		snprintf(buf, size, signbit(d) ? "-0.0" : "0.0");
 		return;
 	}
+	/* Most numbers in messages have few decimals: d × 10^k is then an integer below 2^53,
+	 * and its digits are the shortest ones (no printf needed). */
+	double a0 = fabs(d);
+	if (a0 >= 1e-3 && a0 < 1e7) {
+		double p = 1;
+		for (int k = 0; k <= 6; k++, p *= 10) {
+			double x = a0 * p;
+			if (x >= 9007199254740992.0)
+				break;
+			long long ix = (long long)x;
+			if ((double)ix != x || (double)ix / p != a0)
+				continue;
+			char digs[32];
+			int nd0 = snprintf(digs, sizeof digs, "%lld", ix);
+			char *o = buf;
+			size_t left = size;
+			if (left < 40)
+				break;
+			if (d < 0)
+				*o++ = '-';
+			if (nd0 <= k) { /* 0.00ddd */
+				*o++ = '0';
+				*o++ = '.';
+				for (int z = 0; z < k - nd0; z++)
+					*o++ = '0';
+				memcpy(o, digs, (size_t)nd0);
+				o += nd0;
+			} else {
+				memcpy(o, digs, (size_t)(nd0 - k));
+				o += nd0 - k;
+				*o++ = '.';
+				if (k == 0)
+					*o++ = '0';
+				memcpy(o, digs + nd0 - k, (size_t)k);
+				o += k;
+			}
+			*o = 0;
+			return;
+		}
+	}
 	/* The shortest digits that read back as d. */
 	char e[40];
 	for (int prec = 0; prec < 17; prec++) {
@@ -140,7 +180,16 @@ static bool scalar(struct vtl_render *r, struct vval v)
 	char tmp[40];
 	switch (v.t) {
 	case V_BOOL: return vtl_buf_add(&r->out, v.u.b ? "true" : "false", v.u.b ? 4 : 5);
-	case V_INT: return vtl_buf_printf(&r->out, "%lld", (long long)v.u.i);
+	case V_INT: {
+		char *p = tmp + sizeof tmp;
+		uint64_t u = v.u.i < 0 ? 0 - (uint64_t)v.u.i : (uint64_t)v.u.i;
+		do
+			*--p = (char)('0' + u % 10);
+		while (u /= 10);
+		if (v.u.i < 0)
+			*--p = '-';
+		return vtl_buf_add(&r->out, p, (size_t)(tmp + sizeof tmp - p));
+	}
 	case V_DOUBLE:
 		vtl_format_double(v.u.d, tmp, sizeof tmp);
 		return vtl_buf_add(&r->out, tmp, strlen(tmp));
@@ -409,8 +458,12 @@ static bool is_num(struct vval v)
 	return v.t == V_INT || v.t == V_DOUBLE;
 }
 
-bool vtl_java_equals(struct vval a, struct vval b)
+/* depth bounds the walk: lists that hold each other would recurse for ever (Java overflows its
+ * stack there); past it, values count as different. */
+static bool java_equals(struct vval a, struct vval b, unsigned depth)
 {
+	if (depth > 256)
+		return false;
 	if (a.t != b.t)
 		return false;
 	switch (a.t) {
@@ -426,7 +479,7 @@ bool vtl_java_equals(struct vval a, struct vval b)
 		if (a.u.l->n != b.u.l->n)
 			return false;
 		for (size_t k = 0; k < a.u.l->n; k++)
-			if (!vtl_java_equals(a.u.l->v[k], b.u.l->v[k]))
+			if (!java_equals(a.u.l->v[k], b.u.l->v[k], depth + 1))
 				return false;
 		return true;
 	case V_MAP:
@@ -436,7 +489,7 @@ bool vtl_java_equals(struct vval a, struct vval b)
 			return false;
 		for (size_t k = 0; k < a.u.m->n; k++) {
 			struct ventry *e = vtl_map_find(b.u.m, a.u.m->e[k].key);
-			if (!e || !vtl_java_equals(a.u.m->e[k].val, e->val))
+			if (!e || !java_equals(a.u.m->e[k].val, e->val, depth + 1))
 				return false;
 		}
 		return true;
@@ -444,6 +497,11 @@ bool vtl_java_equals(struct vval a, struct vval b)
 	case V_BLOCK: return a.u.blk == b.u.blk;
 	}
 	return false;
+}
+
+bool vtl_java_equals(struct vval a, struct vval b)
+{
+	return java_equals(a, b, 0);
 }
 
 bool vtl_equals(struct vtl_render *r, struct vval a, struct vval b, bool *eq)

@@ -682,7 +682,7 @@ class DocsTest(unittest.TestCase):
         flags = set(re.findall(r"(--[a-z][a-z-]+)", usage))
         self.assertGreater(len(flags), 20)
         self.assertEqual(sorted(f for f in flags if f not in man), [], "flags the man page lacks")
-        for command in ("credentials", "export", "import", "backup", "restore"):
+        for command in ("credentials", "export", "import", "backup", "restore", "template"):
             self.assertRegex(man, r"(?m)^\.BI? %s\b" % command)
 
     def test_service_unit(self):
