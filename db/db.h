@@ -19,13 +19,14 @@
 
 enum db_rc {
 	DB_OK = 0,
-	DB_NOTFOUND, /* no such row */
-	DB_CONFLICT, /* a unique key (id or ukey) is taken */
-	DB_BUSY,     /* the database stayed locked past the retry budget */
-	DB_FULL,     /* disk or database full */
-	DB_READONLY, /* the database file cannot be written */
-	DB_ERROR,    /* anything else; already logged */
-	DB_ABORT,    /* a db_txn callback chose to roll back; its reason is in its ctx */
+	DB_NOTFOUND,	/* no such row */
+	DB_CONFLICT,	/* a unique key (id or ukey) is taken */
+	DB_BUSY,	/* the database stayed locked past the retry budget */
+	DB_FULL,	/* disk or database full */
+	DB_READONLY,	/* the database file cannot be written */
+	DB_ERROR,	/* anything else; already logged */
+	DB_ABORT,	/* a db_txn callback chose to roll back; its reason is in its ctx */
+	DB_UNAVAILABLE, /* the database cannot be reached (PostgreSQL down, connection lost) */
 };
 
 struct db;
@@ -61,6 +62,12 @@ struct db_migration {
 };
 extern const struct db_migration db_migrations[];
 extern const unsigned db_migrations_count;
+
+/* Whether there is a database at target: an SQLite file (":memory:" always is), or any
+ * PostgreSQL URI (whether it answers is for db_pool_open to tell). */
+bool db_exists(const char *target);
+/* target as logs and the health check may show it: a URI's password as "***". Returns buf. */
+const char *db_target_display(const char *target, char *buf, size_t size);
 
 /* Opens (creating if needed) the database at `path` (":memory:" for a private in-memory one),
  * applies pending migrations and prepares `nconn` connections. On failure returns NULL and
