@@ -10,42 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const sqlite_sql[S_COUNT] = {
-#define X(id, sql, pgsql) [id] = sql,
-	DB_STATEMENTS(X)
-#undef X
-};
-static const char *const pg_sql_given[S_COUNT] = {
-#define X(id, sql, pgsql) [id] = pgsql,
-	DB_STATEMENTS(X)
-#undef X
-};
-/* PostgreSQL's text of the statements given once: ?N written $N (built at first use). */
-static char *pg_sql[S_COUNT];
-static pthread_once_t pg_sql_once = PTHREAD_ONCE_INIT;
-
-static void pg_sql_build(void)
-{
-	for (int i = 0; i < S_COUNT; i++) {
-		const char *in = pg_sql_given[i] ? pg_sql_given[i] : sqlite_sql[i];
-		char *out = malloc(strlen(in) + 1), *o = out;
-		if (!out)
-			continue;
-		for (; *in; in++)
-			*o++ = *in == '?' && !pg_sql_given[i] ? '$' : *in;
-		*o = '\0';
-		pg_sql[i] = out;
-	}
-}
-
-const char *db_stmt_sql(const struct db_backend *be, enum stmt_id id)
-{
-	if (be == &db_sqlite)
-		return sqlite_sql[id];
-	pthread_once(&pg_sql_once, pg_sql_build);
-	return pg_sql[id] ? pg_sql[id] : "SELECT 'out of memory' FROM nowhere";
-}
-
 /* How often db_txn retries a transaction that found the database busy. Each attempt already
  * waits up to the busy timeout inside the backend (internal.h). */
 enum { TXN_ATTEMPTS = 5 };
@@ -289,29 +253,11 @@ void db_pool_on_commit_start(struct db_pool *pool, void (*fn)(void *arg), void *
 	pool->commit_start_arg = arg;
 }
 
-/* Raises the newest revision the pool knows of to rev; true when rev was newer. */
-static bool raise_seen(struct db_pool *pool, int64_t rev)
-{
-	int64_t seen = __atomic_load_n(&pool->seen_revision, __ATOMIC_ACQUIRE);
-	while (rev > seen)
-		if (__atomic_compare_exchange_n(&pool->seen_revision, &seen, rev, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			return true;
-	return false;
-}
-
 /* A revision this process committed: the hook hears of every one, on the committing thread. */
 static void committed(struct db_pool *pool, int64_t rev)
 {
-	raise_seen(pool, rev);
+	db_pool_raise_seen(pool, rev);
 	if (pool->on_commit)
-		pool->on_commit(pool->on_commit_arg, rev);
-}
-
-void db_pool_revision_seen(struct db_pool *pool, int64_t rev)
-{
-	/* Another node's (or this one's, heard again): only what is new here. */
-	if (raise_seen(pool, rev) && pool->on_commit)
 		pool->on_commit(pool->on_commit_arg, rev);
 }
 

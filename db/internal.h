@@ -255,10 +255,11 @@ enum db_rc dbq_exec(struct dbq *q);
 enum db_rc db_exec_id(struct db *db, enum stmt_id id);
 /* Runs a one-integer SELECT into *out (DB_NOTFOUND without a row). */
 enum db_rc dbq_select_int(struct dbq *q, int64_t *out);
-/* The SQL of a statement in the backend's dialect (PostgreSQL's written out on first use). */
-const char *db_stmt_sql(const struct db_backend *be, enum stmt_id id);
-
-/* Tells the pool's commit hook of revision rev unless it already was (any thread). */
+/* common.c: the SQL of a statement in SQLite's dialect or PostgreSQL's (written out on first
+ * use); the pool's newest revision raised to rev (true when rev was newer), and the commit
+ * hook told of rev unless it already was (any thread). */
+const char *db_stmt_sql(bool pg, enum stmt_id id);
+bool db_pool_raise_seen(struct db_pool *pool, int64_t rev);
 void db_pool_revision_seen(struct db_pool *pool, int64_t rev);
 
 /* changes.c: the open transaction's revision, taken on its first change, and the log. */

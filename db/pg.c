@@ -197,12 +197,12 @@ static int pg_prepare(struct dbq *q)
 		return -1;
 	}
 	snprintf(name, sizeof name, "s%d", (int)q->id);
-	PGresult *r = PQprepare(CONN(db), name, db_stmt_sql(&db_pg, q->id), 0, NULL);
+	PGresult *r = PQprepare(CONN(db), name, db_stmt_sql(true, q->id), 0, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		q->rc = rc_of(db, r);
 		if (q->rc != DB_UNAVAILABLE)
 			fprintf(stderr, "apigwd: cannot prepare \"%s\"\n",
-				db_stmt_sql(&db_pg, q->id));
+				db_stmt_sql(true, q->id));
 		PQclear(r);
 		return -1;
 	}

@@ -147,10 +147,10 @@ static int sq_prepare(struct dbq *q)
 	sqlite3_stmt *s = NULL;
 	if (q->stmt)
 		return 0;
-	if (sqlite3_prepare_v3(H(q->db), db_stmt_sql(&db_sqlite, q->id), -1,
-			       SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-		fprintf(stderr, "apigwd: cannot prepare \"%s\": %s\n",
-			db_stmt_sql(&db_sqlite, q->id), sqlite3_errmsg(H(q->db)));
+	if (sqlite3_prepare_v3(H(q->db), db_stmt_sql(false, q->id), -1, SQLITE_PREPARE_PERSISTENT,
+			       &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "apigwd: cannot prepare \"%s\": %s\n", db_stmt_sql(false, q->id),
+			sqlite3_errmsg(H(q->db)));
 		return -1;
 	}
 	q->stmt = s;
@@ -242,11 +242,12 @@ static enum db_rc sq_size_bytes(struct db *db, int64_t *bytes)
 static enum db_rc sq_can_write(struct db *db, unsigned wait_ms)
 {
 	sqlite3_busy_timeout(H(db), (int)wait_ms);
-	enum db_rc rc = db_exec_id(db, S_BEGIN);
-	if (rc == DB_OK)
-		rc = db_exec_id(db, S_ROLLBACK);
-	else if (sq_in_txn(db))
-		db_exec_id(db, S_ROLLBACK);
+	enum db_rc rc = rc_of(db, sqlite3_exec(H(db), "BEGIN IMMEDIATE", NULL, NULL, NULL));
+	if (sq_in_txn(db)) {
+		enum db_rc rb = rc_of(db, sqlite3_exec(H(db), "ROLLBACK", NULL, NULL, NULL));
+		if (rc == DB_OK)
+			rc = rb;
+	}
 	sqlite3_busy_timeout(H(db), BUSY_TIMEOUT_MS);
 	return rc;
 }
