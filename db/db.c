@@ -326,22 +326,65 @@ static enum db_rc run_job(struct db *db, struct db_job *job, bool *fatal)
 	if (db_exec_id(db, S_RELEASE) != DB_OK)
 		*fatal = true;
 	/* Storage failures poison the transaction; a job's own refusal does not. */
-	if (rc == DB_FULL || rc == DB_READONLY || rc == DB_ERROR || rc == DB_BUSY)
+	if (rc == DB_FULL || rc == DB_READONLY || rc == DB_ERROR || rc == DB_BUSY ||
+	    rc == DB_UNAVAILABLE)
 		*fatal = true;
 	return rc;
 }
 
+/* Runs every job of the batch with no savepoint, for a backend where a savepoint costs two
+ * round trips (PostgreSQL): true when all of them succeeded, so the batch may commit; false
+ * (the transaction is then rolled back by the caller) when one did not, and the batch must run
+ * again with a savepoint per job. */
+static bool run_optimistic(struct db *db, struct db_job *batch, int64_t *last_rev)
+{
+	for (struct db_job *j = batch; j; j = j->next) {
+		db->txn_rev = 0;
+		j->rc = j->fn(db, j->ctx);
+		j->revision = j->rc == DB_OK ? db->txn_rev : 0;
+		if (j->rc != DB_OK)
+			return false;
+		if (j->revision > *last_rev)
+			*last_rev = j->revision;
+	}
+	return true;
+}
+
 /* Runs a batch in one transaction. Returns the outcome of the transaction; each job's own
- * outcome is in job->rc. Retried whole when SQLite reports the database busy. */
+ * outcome is in job->rc. Retried whole when the database reports itself busy. On PostgreSQL
+ * the batch first runs without savepoints (nearly every job succeeds) and only a batch in
+ * which a job failed runs again, rolled back, with one savepoint per job. */
 static enum db_rc run_batch(struct db *db, struct db_job *batch, int64_t *last_rev)
 {
 	enum db_rc rc = DB_BUSY;
+	bool optimistic = db->be == &db_pg;
 	for (int attempt = 0; attempt < TXN_ATTEMPTS && rc == DB_BUSY; attempt++) {
 		bool fatal = false;
 		*last_rev = 0;
 		rc = db_exec_id(db, S_BEGIN);
 		if (rc != DB_OK)
 			continue;
+		if (optimistic) {
+			optimistic = false;
+			if (run_optimistic(db, batch, last_rev)) {
+				rc = commit(db, *last_rev);
+				if (rc != DB_OK && db->be->in_txn(db))
+					db_exec_id(db, S_ROLLBACK);
+				continue;
+			}
+			db_exec_id(db, S_ROLLBACK);
+			if (!batch->next) {
+				/* One job: its rollback was the whole transaction's. */
+				enum db_rc jrc = batch->rc;
+				bool storage = jrc == DB_FULL || jrc == DB_READONLY ||
+					       jrc == DB_ERROR || jrc == DB_UNAVAILABLE;
+				rc = storage ? jrc : jrc == DB_BUSY ? DB_BUSY : DB_OK;
+				continue;
+			}
+			rc = DB_BUSY; /* run the batch again, job by job */
+			attempt--;
+			continue;
+		}
 		for (struct db_job *j = batch; j && !fatal; j = j->next) {
 			j->rc = run_job(db, j, &fatal);
 			if (fatal)
