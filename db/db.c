@@ -23,7 +23,8 @@ struct dbq *dbq_open(struct db *db, enum stmt_id id)
 	q->db = db;
 	q->id = id;
 	q->rc = DB_OK;
-	if (db->be->prepare(q) && q->rc == DB_OK)
+	q->noop = !*db_stmt_sql(db->be == &db_pg, id);
+	if (!q->noop && db->be->prepare(q) && q->rc == DB_OK)
 		q->rc = DB_ERROR;
 	return q;
 }
@@ -31,28 +32,28 @@ struct dbq *dbq_open(struct db *db, enum stmt_id id)
 void dbq_text(struct dbq *q, int i, const char *v)
 {
 	assert(i >= 1 && i <= DBQ_MAX_PARAMS);
-	if (q->rc == DB_OK)
+	if (q->rc == DB_OK && !q->noop)
 		q->db->be->bind_text(q, i, v, -1);
 }
 
 void dbq_textn(struct dbq *q, int i, const char *v, size_t n)
 {
 	assert(i >= 1 && i <= DBQ_MAX_PARAMS);
-	if (q->rc == DB_OK)
+	if (q->rc == DB_OK && !q->noop)
 		q->db->be->bind_text(q, i, v, (int)n);
 }
 
 void dbq_int(struct dbq *q, int i, int64_t v)
 {
 	assert(i >= 1 && i <= DBQ_MAX_PARAMS);
-	if (q->rc == DB_OK)
+	if (q->rc == DB_OK && !q->noop)
 		q->db->be->bind_int(q, i, v);
 }
 
 void dbq_blob(struct dbq *q, int i, const void *v, size_t n)
 {
 	assert(i >= 1 && i <= DBQ_MAX_PARAMS);
-	if (q->rc == DB_OK)
+	if (q->rc == DB_OK && !q->noop)
 		q->db->be->bind_blob(q, i, v, n);
 }
 
@@ -69,7 +70,7 @@ int dbq_step(struct dbq *q)
 {
 	if (q->rc != DB_OK)
 		return -1;
-	return q->db->be->step(q);
+	return q->noop ? 0 : q->db->be->step(q);
 }
 
 const char *dbq_col(struct dbq *q, int col, size_t *len)
@@ -103,13 +104,14 @@ char *dbq_col_dup(struct dbq *q, int col, size_t *len)
 
 int64_t dbq_changes(struct dbq *q)
 {
-	return q->db->be->changes(q);
+	return q->noop ? 0 : q->db->be->changes(q);
 }
 
 enum db_rc dbq_close(struct dbq *q)
 {
 	enum db_rc rc = q->rc;
-	q->db->be->reset(q);
+	if (!q->noop)
+		q->db->be->reset(q);
 	q->rc = DB_OK;
 	return rc;
 }

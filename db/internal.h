@@ -10,7 +10,8 @@
 #include "db.h"
 
 /* Every statement apigwd runs, in SQLite's dialect and PostgreSQL's (NULL: the same text with
- * ?N written $N), prepared once per connection the first time it is used. */
+ * ?N written $N; "": nothing to run, another statement does its work), prepared once per
+ * connection the first time it is used. */
 #define DB_STATEMENTS(X)                                                                           \
 	X(S_BEGIN, "BEGIN IMMEDIATE", "BEGIN")                                                     \
 	X(S_COMMIT, "COMMIT", NULL)                                                                \
@@ -59,7 +60,10 @@
 	X(S_CHANGE_ADD,                                                                            \
 	  "INSERT INTO changes (revision, account, region, root, resource, "                       \
 	  "parent, id, op) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",                               \
-	  NULL)                                                                                    \
+	  "WITH c AS (INSERT INTO changes (revision, account, region, root, resource, parent, "    \
+	  "id, op) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)) INSERT INTO roots (account, region, "  \
+	  "root, revision) VALUES ($2, $3, $4, $1) ON CONFLICT (account, region, root) DO UPDATE " \
+	  "SET revision=excluded.revision")                                                        \
 	X(S_CHANGE_PRUNE, "DELETE FROM changes WHERE revision <= ?1", NULL)                        \
 	X(S_PRUNED_SET, "UPDATE meta SET value = ?1 WHERE key='pruned_through'",                   \
 	  "UPDATE counters SET value = $1 WHERE name='pruned_through'")                            \
@@ -80,8 +84,7 @@
 	X(S_ROOT_TOUCH,                                                                            \
 	  "INSERT INTO roots (account, region, root, revision) VALUES "                            \
 	  "(?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET revision=excluded.revision",                 \
-	  "INSERT INTO roots (account, region, root, revision) VALUES ($1, $2, $3, $4) "           \
-	  "ON CONFLICT (account, region, root) DO UPDATE SET revision=excluded.revision")          \
+	  "" /* S_CHANGE_ADD touches the root too: one round trip less */)                         \
 	X(S_ROOT_GET, "SELECT revision FROM roots WHERE account=?1 AND region=?2 AND root=?3",     \
 	  NULL)                                                                                    \
 	X(S_RES_REV,                                                                               \
@@ -139,6 +142,7 @@ struct dbq {
 	int row, nrows;		       /* next row to read, rows in res */
 	unsigned char *blob;	       /* the last bytea read, owned */
 	bool ran;		       /* executed since the last reset */
+	bool noop;		       /* the backend has nothing to run for it */
 };
 
 /* A backend: the primitives db.c and the table groups use. SQLite (sqlite.c) and PostgreSQL
