@@ -207,6 +207,35 @@ static int aws_request(struct gw_job *j, const char *uri)
 	return j->url ? 0 : -1;
 }
 
+/* §D4.5: an integration whose connectionType is VPC_LINK names its link by connectionId
+ * (stage variables substituted); the link must be one the deployment froze in the snapshot's
+ * vpcLinks, and AVAILABLE. The gateway has no NLB to reach through it, so the request then goes
+ * to integrationUri directly (docs/gateway.md). Returns 0 when the integration may be called. */
+static int vpc_link_ok(const struct gw_stage *s, json_t *integ)
+{
+	const char *ct = json_string_value(json_object_get(integ, "connectionType"));
+	const char *cid = json_string_value(json_object_get(integ, "connectionId"));
+	json_t *links = json_object_get(s->doc, "vpcLinks"), *l;
+	size_t i;
+	int ret = -1;
+	if (!ct || strcmp(ct, "VPC_LINK"))
+		return 0;
+	char *id = cid ? subst_stage_vars(cid, s->stage_vars) : NULL;
+	json_array_foreach(links, i, l) {
+		const char *lid = json_string_value(json_object_get(l, "vpcLinkId"));
+		const char *st = json_string_value(json_object_get(l, "vpcLinkStatus"));
+		if (id && lid && !strcmp(id, lid))
+			ret = !st || !strcmp(st, "AVAILABLE") ? 0 : -1;
+	}
+	if (ret)
+		fprintf(stderr,
+			"apigwd-gateway: %s/%s: VPC link %s is not in the deployment or not "
+			"AVAILABLE\n",
+			s->api_id, s->name, id ? id : "(none)");
+	free(id);
+	return ret;
+}
+
 struct gw_job *gw_integ_prepare(const struct gw_stage *s, json_t *route, enum gw_event_type ev,
 				const char *conn_id, const char *request_id, const char *payload,
 				size_t payload_len, json_t *connect_headers, bool *err)
@@ -244,6 +273,8 @@ struct gw_job *gw_integ_prepare(const struct gw_stage *s, json_t *route, enum gw
 	j->body_len = payload_len;
 	if (!strcmp(type, "MOCK"))
 		return j;
+	if (vpc_link_ok(s, integ))
+		goto fail;
 	char *real_uri = uri ? subst_stage_vars(uri, s->stage_vars) : NULL;
 	if (strcmp(type, "AWS_PROXY") && strcmp(type, "HTTP_PROXY"))
 		j->resp_headers = json_object(); /* for ${integration.response.header.X} (§D6.2) */

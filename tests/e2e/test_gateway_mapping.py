@@ -282,6 +282,24 @@ class TestBackends(MappingTest):
         self.assertEqual(sent["conn"], req.headers["connectionid"])
         ws.close()
 
+    def test_vpc_link_resolved_through_the_deployment(self):
+        """§D4.5: a VPC_LINK integration names its link by connectionId (stage variables
+        substituted); the link must be one the deployment carries: then the request goes to the
+        integration URI; a stage naming an unknown link gets the Internal server error frame."""
+        link = self.c.create_vpc_link(Name="gw-link", SubnetIds=["subnet-0a1b2c3d"])["VpcLinkId"]
+        self.be.reply = lambda req: (200, b"via link")
+        api = self.api()
+        self.route(api, "$default", dict(
+            IntegrationType="HTTP_PROXY", IntegrationMethod="POST",
+            IntegrationUri=self.be.url + "/private", ConnectionType="VPC_LINK",
+            ConnectionId="${stageVariables.link}"))
+        ws = self.deploy(api, variables={"link": link})
+        self.assertEqual(ws.ask("hello"), "via link")
+        ws.close()
+        ws = self.deploy(api, "other", {"link": "nolink1"})
+        self.assertRegex(ws.ask("hello"), FRAME % "Internal server error")
+        ws.close()
+
     def test_connect_request_parameters_from_the_upgrade(self):
         """§D4.3, §D4.6: at $connect an HTTP_PROXY integration maps the upgrade's query string
         and headers; a literal replaces a forwarded handshake header (the known
