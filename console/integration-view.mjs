@@ -52,9 +52,9 @@ export async function integrationView(app, apiId, routeId) {
 // selection expression picks and what it renders, by the gateway's own engine
 // (POST /_apigwd/apis/{apiId}/integrations/{integrationId}/preview, docs/gateway.md "Template preview").
 function previewPanel(apiId, integration) {
-  const message = h('textarea', { id: 'preview-message', rows: 4, spellcheck: 'false' });
+  const message = h('textarea', { rows: 4, spellcheck: 'false' });  // #f-preview-message
   message.value = '{"action":"sendmessage","data":"hello"}';
-  const vars = h('input', { type: 'text', id: 'preview-stage-variables', autocomplete: 'off', spellcheck: 'false', placeholder: '{"name":"value"}' });
+  const vars = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: '{"name":"value"}' });
   const result = h('div', { id: 'preview-result', 'aria-live': 'polite' });
   const run = async (ev) => {
     ev.preventDefault();
@@ -84,8 +84,8 @@ function previewPanel(apiId, integration) {
   };
   return h('form', { class: 'card', id: 'preview-form', 'aria-label': 'Test the request template', on: { submit: run } },
     h('h2', {}, 'Test the request template'),
-    field('previewMessage', 'Sample message', message, 'A message as a client would send it.'),
-    field('previewStageVariables', 'Stage variables (optional)', vars, 'A JSON object for $stageVariables.'),
+    field('preview-message', 'Sample message', message, 'A message as a client would send it.'),
+    field('preview-stage-variables', 'Stage variables (optional)', vars, 'A JSON object for $stageVariables.'),
     h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'secondary', id: 'preview-run' }, 'Preview')),
     result);
 }

@@ -224,6 +224,25 @@ describe('apigwd console in Chromium', { skip: !BASE && 'APIGWD_URL is not set' 
     stored = await api('GET', `/v2/apis/${result.apiId}/integrations/${id}`);
     assert.deepEqual(stored.body.requestTemplates, { 'application/json': '{"statusCode":200}' });
     await shot('mock-template-removed');
+    // The saved integration's template for a sample message, by the gateway's own selection
+    // (POST /_apigwd/.../preview): \$default selects the key "$default", which has no
+    // template, so the message passes through; with a $default template it renders.
+    await openIntegration('sendmessage');
+    await page.fill('#f-preview-message', '{"action":"sendmessage","data":"hi"}');
+    await page.click('#preview-run');
+    await page.locator('#preview-outcome').waitFor();
+    assert.match(await page.textContent('#preview-outcome'), /passes through unchanged/);
+    assert.equal(await page.textContent('#preview-output'), '{"action":"sendmessage","data":"hi"}');
+    await api('PATCH', `/v2/apis/${result.apiId}/integrations/${id}`,
+      { requestTemplates: { $default: '{"said":"$input.path(\'$.data\')","stage":"$stageVariables.env"}' } });
+    await page.fill('#f-preview-stage-variables', '{"env":"dev"}');
+    await page.click('#preview-run');
+    await page.locator('#preview-key').waitFor();
+    assert.equal(await page.textContent('#preview-key'), '$default');
+    assert.equal(await page.textContent('#preview-output'), '{"said":"hi","stage":"dev"}');
+    await shot('mock-template-preview');
+    // Put the integration back as the CLI check of test_console.py expects it.
+    await api('PATCH', `/v2/apis/${result.apiId}/integrations/${id}`, { requestTemplates: { $default: '' } });
   });
 
   test('VPC link integration with the connection id from a stage variable', async () => {
