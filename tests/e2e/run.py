@@ -26,7 +26,7 @@ failed = len(result.failures) + len(result.errors) + len(result.unexpectedSucces
 backend = harness.BACKEND
 na = [(t, why) for t, why in result.skipped if why.startswith(harness.SQLITE_ONLY)]
 others = [(t, why) for t, why in result.skipped if not why.startswith(harness.SQLITE_ONLY)]
-passed = result.testsRun - failed - len(result.skipped)
+passed = max(0, result.testsRun - failed - len(result.skipped))
 skipped = len(others)
 for test, why in na:
     print("e2e: NOT APPLICABLE on %s %s: %s" % (backend, test.id(), why))
