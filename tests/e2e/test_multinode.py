@@ -251,8 +251,9 @@ class MultiNodeTest(unittest.TestCase):
         latencies.sort()
         print("\n  multinode: long-poll on node 3 woken by a commit on node 1: median %.1f ms, "
               "max %.1f ms (5 commits)" % (latencies[2] * 1000, latencies[-1] * 1000))
-        # A commit wakes the other nodes by notification, not by their timers' re-check.
-        self.assertLess(latencies[2], 0.5)
+        # A commit wakes the other nodes by notification: a timer's re-check (twice a second)
+        # alone would put the median near 250 ms.
+        self.assertLess(latencies[2], 0.1)
 
     def test_page_token_from_node_1_works_on_node_2_and_3(self):
         made = [create_integration(self.nodes[0], self.api, n)[2]["integrationId"]
@@ -319,7 +320,8 @@ class MultiNodeTest(unittest.TestCase):
         self.assertEqual(revs, sorted(revs), "the feed out of revision order")
         # One revision per call, each listed once: CreateIntegration writes one change.
         self.assertEqual(len(set(ch["revision"] for ch in creates)), len(creates))
-        self.assertLessEqual(max(revs), after)
+        # Every revision from the first write to the last, each once: none skipped.
+        self.assertEqual(sorted(set(revs)), list(range(revision + 1, after + 1)))
         # The follower saw exactly the same changes, in the same order.
         self.assertEqual([(ch["revision"], ch["id"]) for ch in followed if ch["revision"] <= after],
                          [(ch["revision"], ch["id"]) for ch in changes])
