@@ -130,15 +130,22 @@ class Writers:
                 if status == 201:
                     self.acked.append((i, body["integrationId"]))
                 else:
-                    self.answers.append((status, hdrs.get("x-amzn-errortype"), body))
+                    self.answers.append((status, hdrs.get("x-amzn-errortype"), body,
+                                         node.port, hdrs.get("x-amzn-requestid")))
             if status != 201 or self.pause:
                 time.sleep(self.pause or 0.01)
 
+    def join(self, timeout=120):
+        """Waits for every thread (each ends after `count` requests, or at stop()); returns
+        the acknowledged ids."""
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        return [iid for _, iid in self.acked]
+
     def stop(self):
         self.halt.set()
-        for t in self.threads:
-            t.join(60)
-        return [iid for _, iid in self.acked]
+        return self.join()
 
 
 class MultiNodeTest(unittest.TestCase):
@@ -296,12 +303,14 @@ class MultiNodeTest(unittest.TestCase):
                 followed.extend(body["changes"])
                 since = body["revision"]
             return since
-        follower = threading.Thread(target=follow)
+        follower = threading.Thread(target=follow, daemon=True)
         follower.start()
+        self.addCleanup(follower.join, 10)
+        self.addCleanup(stop_follow.set)
         per = 25
-        w = Writers(self.nodes, self.api, n=8, count=per)
         t = time.monotonic()
-        acked = w.stop()
+        w = Writers(self.nodes, self.api, n=8, count=per)
+        acked = w.join()
         took = time.monotonic() - t
         self.assertEqual(w.answers, [])
         self.assertEqual(w.unreached, 0)
