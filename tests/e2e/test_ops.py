@@ -259,7 +259,7 @@ class StateFileTest(unittest.TestCase):
 
     def test_bad_files_change_nothing(self):
         db = self.fresh_db()
-        d = os.path.dirname(db)
+        d = tmpdir(self)
         rows = json.loads(self.exported)
         dup = dict(rows, resources=rows["resources"] + rows["resources"][:1])
         bad_account = dict(rows, resources=rows["resources"][:1] + [
