@@ -320,7 +320,25 @@ class TwoApisTestCase(ServerTestCase):
 
 def npm_install(directory, what):
     """Installs directory's locked npm dependencies (`npm ci`); raises SkipTest when the
-    registry is out of reach, AssertionError on any other npm failure."""
+    registry is out of reach, AssertionError on any other npm failure. Test processes running at
+    once (scripts/run-tests' two passes) install one at a time: a later one finds it done."""
+    import fcntl
+    import hashlib
+    lock_path = os.path.join(tempfile.gettempdir(), "apigwd-npm-%s.lock" % hashlib.sha1(
+        os.path.abspath(directory).encode()).hexdigest()[:12])
+    done = os.path.join(directory, "node_modules", ".package-lock.json")  # npm writes it last
+
+    def installed_at():
+        return os.stat(done).st_mtime_ns if os.path.exists(done) else None
+    before = installed_at()
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if installed_at() not in (None, before):
+            return  # installed by another test process while this one waited
+        _npm_ci(directory, what)
+
+
+def _npm_ci(directory, what):
     p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
                        cwd=directory, capture_output=True, text=True, timeout=300)
     if p.returncode == 0:
