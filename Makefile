@@ -8,7 +8,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
-PKGS    := libmicrohttpd jansson sqlite3 uuid libcrypto yaml-0.1
+PKGS    := libmicrohttpd jansson sqlite3 uuid libcrypto yaml-0.1 libpq
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wvla -fno-common \
@@ -17,7 +17,7 @@ ifdef CI
 WARN    += -Werror
 endif
 CPPFLAGS += -D_GNU_SOURCE -Iserver -Idb -MMD -MP
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -luuid -lcrypto -lyaml) -lpthread
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -luuid -lcrypto -lyaml -lpq) -lpthread
 ifdef SANITIZE
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -26,7 +26,7 @@ endif
 
 # Everything in server/ and db/ except main.c is the library the unit tests link against.
 LIB_SRC  := $(filter-out server/main.c,$(wildcard server/*.c db/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/db/migrations.gen.o $(BUILD)/server/console.gen.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/db/migrations.gen.o $(BUILD)/db/migrations_pg.gen.o $(BUILD)/server/console.gen.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -75,6 +75,15 @@ $(BUILD)/db/migrations.gen.c: $(sort $(wildcard migrations/*.sql)) scripts/embed
 $(BUILD)/db/migrations.gen.o: $(BUILD)/db/migrations.gen.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -std=c11 -c -o $@ $<
 
+# PostgreSQL's migrations (migrations/postgres/, the same numbering), for db/pg.c.
+$(BUILD)/db/migrations_pg.gen.c: $(sort $(wildcard migrations/postgres/*.sql)) scripts/embed-migrations
+	@mkdir -p $(dir $@)
+	scripts/embed-migrations --name db_pg_migrations $(sort $(wildcard migrations/postgres/*.sql)) > $@
+
+$(BUILD)/db/migrations_pg.gen.o: $(BUILD)/db/migrations_pg.gen.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -std=c11 -c -o $@ $<
+$(BUILD)/db/pg.o: CPPFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+
 # The console's files (console/) are compiled into the binary too.
 CONSOLE_FILES := $(sort $(shell find console -type f 2>/dev/null))
 $(BUILD)/server/console.gen.c: $(CONSOLE_FILES) scripts/embed-files
@@ -97,7 +106,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 # that crept upward fails the build (docs/architecture.md; scripts/check-layers checks the rest).
 REQUEST_OBJ := $(addprefix $(BUILD)/server/,request.o route.o jspec.o errors.o log.o)
 ENGINE_OBJ  := $(REQUEST_OBJ) $(addprefix $(BUILD)/server/,res.o paging.o ids.o sbuf.o) \
-               $(patsubst %.c,$(BUILD)/%.o,$(wildcard db/*.c)) $(BUILD)/db/migrations.gen.o
+               $(patsubst %.c,$(BUILD)/%.o,$(wildcard db/*.c)) $(BUILD)/db/migrations.gen.o \
+               $(BUILD)/db/migrations_pg.gen.o
 $(BUILD)/tests/test_request: tests/unit/test_request.c tests/unit/fake_req.h $(REQUEST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)

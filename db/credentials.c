@@ -8,71 +8,59 @@
 enum db_rc db_cred_create(struct db *db, const char *akid, const char *secret, const char *account,
 			  const char *created)
 {
-	sqlite3_stmt *s = db_stmt(db, S_CRED_INSERT);
-	if (!s)
-		return DB_ERROR;
-	db_bind_text(s, 1, akid);
-	db_bind_text(s, 2, secret);
-	db_bind_text(s, 3, account);
-	db_bind_text(s, 4, created);
-	return db_exec_stmt(db, s);
+	struct dbq *q = dbq_open(db, S_CRED_INSERT);
+	dbq_text(q, 1, akid);
+	dbq_text(q, 2, secret);
+	dbq_text(q, 3, account);
+	dbq_text(q, 4, created);
+	return dbq_exec(q);
 }
 
 enum db_rc db_cred_get(struct db *db, const char *akid, char **secret, char **account)
 {
-	sqlite3_stmt *s = db_stmt(db, S_CRED_GET);
-	enum db_rc out;
-	if (!s)
-		return DB_ERROR;
+	struct dbq *q = dbq_open(db, S_CRED_GET);
+	enum db_rc out = DB_NOTFOUND;
 	*secret = *account = NULL;
-	db_bind_text(s, 1, akid);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*secret = db_column_dup(s, 0, NULL);
-		*account = db_column_dup(s, 1, NULL);
+	dbq_text(q, 1, akid);
+	if (dbq_step(q) > 0) {
+		*secret = dbq_col_dup(q, 0, NULL);
+		*account = dbq_col_dup(q, 1, NULL);
 		out = *secret && *account ? DB_OK : DB_ERROR;
-		if (out != DB_OK) {
-			free(*secret);
-			free(*account);
-			*secret = *account = NULL;
-		}
-	} else {
-		out = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, rc);
 	}
-	db_done(s);
+	enum db_rc rc = dbq_close(q);
+	if (rc != DB_OK)
+		out = rc;
+	if (out != DB_OK) {
+		free(*secret);
+		free(*account);
+		*secret = *account = NULL;
+	}
 	return out;
 }
 
 enum db_rc db_cred_list(struct db *db, db_cred_fn fn, void *ctx)
 {
-	sqlite3_stmt *s = db_stmt(db, S_CRED_LIST);
-	int rc;
-	if (!s)
-		return DB_ERROR;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	struct dbq *q = dbq_open(db, S_CRED_LIST);
+	while (dbq_step(q) > 0) {
 		struct db_cred c = {
-			.access_key_id = (const char *)sqlite3_column_text(s, 0),
-			.account = (const char *)sqlite3_column_text(s, 1),
-			.created = (const char *)sqlite3_column_text(s, 2),
+			.access_key_id = dbq_col(q, 0, NULL),
+			.account = dbq_col(q, 1, NULL),
+			.created = dbq_col(q, 2, NULL),
 		};
-		if (!fn(&c, ctx)) {
-			rc = SQLITE_DONE;
+		if (!fn(&c, ctx))
 			break;
-		}
 	}
-	enum db_rc out = rc == SQLITE_DONE ? DB_OK : db_rc_of(db, rc);
-	db_done(s);
-	return out;
+	return dbq_close(q);
 }
 
 enum db_rc db_cred_delete(struct db *db, const char *akid)
 {
-	sqlite3_stmt *s = db_stmt(db, S_CRED_DELETE);
-	if (!s)
-		return DB_ERROR;
-	db_bind_text(s, 1, akid);
-	enum db_rc rc = db_exec_stmt(db, s);
-	if (rc == DB_OK && sqlite3_changes(db->h) == 0)
+	struct dbq *q = dbq_open(db, S_CRED_DELETE);
+	dbq_text(q, 1, akid);
+	int step = dbq_step(q);
+	int64_t changed = step >= 0 ? dbq_changes(q) : 0;
+	enum db_rc rc = dbq_close(q);
+	if (rc == DB_OK && changed == 0)
 		rc = DB_NOTFOUND;
 	return rc;
 }

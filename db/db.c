@@ -1,5 +1,6 @@
-/* db.c — SQLite connections, the prepared-statement registry, migrations, the transaction
- * runner and group commit. The table groups live beside it: resources.c, changes.c,
+/* db.c — the pool of connections, statements whatever the backend, the transaction runner
+ * and group commit. The backends are sqlite.c (a file or ":memory:", the default) and pg.c
+ * (a postgres:// URI); the table groups live beside it: resources.c, changes.c,
  * credentials.c, ops.c. See db.h for the model and the contracts. */
 #include "internal.h"
 
@@ -7,195 +8,146 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-
-static const char *const stmt_sql[S_COUNT] = {
-#define X(id, sql) [id] = sql,
-	DB_STATEMENTS(X)
-#undef X
-};
+#include <unistd.h>
 
 /* How often db_txn retries a transaction that found the database busy. Each attempt already
- * waits up to the busy timeout inside SQLite (internal.h). */
+ * waits up to the busy timeout inside the backend (internal.h). */
 enum { TXN_ATTEMPTS = 5 };
 
-/* Whether the file system holding the database has no room left. */
-static bool disk_full(struct db *db)
-{
-	struct statvfs st;
-	const char *path = sqlite3_db_filename(db->h, "main");
-	return path && *path && statvfs(path, &st) == 0 && st.f_bavail == 0;
-}
+/* ---- statements ---- */
 
-enum db_rc db_rc_of(struct db *db, int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW: return DB_OK;
-	case SQLITE_CONSTRAINT: return DB_CONFLICT;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED: return DB_BUSY;
-	case SQLITE_FULL:
-		fprintf(stderr, "apigwd: database full: %s\n", sqlite3_errmsg(db->h));
-		return DB_FULL;
-	case SQLITE_READONLY:
-	case SQLITE_CANTOPEN:
-	case SQLITE_PERM:
-		fprintf(stderr, "apigwd: database not writable: %s\n", sqlite3_errmsg(db->h));
-		return DB_READONLY;
-	case SQLITE_IOERR: {
-		/* A full disk and an unwritable file both surface as I/O errors on writes, and
-		 * SQLite's errno is not reliable by then: look at the file system itself. */
-		fprintf(stderr, "apigwd: database I/O error: %s\n", sqlite3_errmsg(db->h));
-		if (rc != SQLITE_IOERR_WRITE && rc != SQLITE_IOERR_FSYNC &&
-		    rc != SQLITE_IOERR_TRUNCATE && rc != SQLITE_IOERR_SHMMAP)
-			return DB_ERROR;
-		return disk_full(db) ? DB_FULL : DB_READONLY;
-	}
-	default:
-		fprintf(stderr, "apigwd: database error %d: %s\n", rc, sqlite3_errmsg(db->h));
-		return DB_ERROR;
-	}
-}
-
-/* Returns the statement, prepared and ready to bind, or NULL (logged). Borrowed. */
-sqlite3_stmt *db_stmt(struct db *db, enum stmt_id id)
+struct dbq *dbq_open(struct db *db, enum stmt_id id)
 {
 	assert(db->held && "a connection used after db_release");
-	if (!db->st[id] && sqlite3_prepare_v3(db->h, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-					      &db->st[id], NULL) != SQLITE_OK) {
-		fprintf(stderr, "apigwd: cannot prepare \"%s\": %s\n", stmt_sql[id],
-			sqlite3_errmsg(db->h));
-		return NULL;
-	}
-	return db->st[id];
+	struct dbq *q = &db->q[id];
+	q->db = db;
+	q->id = id;
+	q->rc = DB_OK;
+	q->noop = !*db_stmt_sql(db->be == &db_pg, id);
+	if (!q->noop && db->be->prepare(q) && q->rc == DB_OK)
+		q->rc = DB_ERROR;
+	return q;
 }
 
-void db_done(sqlite3_stmt *s)
+void dbq_text(struct dbq *q, int i, const char *v)
 {
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	assert(i >= 1 && i <= DBQ_MAX_PARAMS);
+	if (q->rc == DB_OK && !q->noop)
+		q->db->be->bind_text(q, i, v, -1);
 }
 
-char *db_column_dup(sqlite3_stmt *s, int col, size_t *len)
+void dbq_textn(struct dbq *q, int i, const char *v, size_t n)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
-	size_t n = (size_t)sqlite3_column_bytes(s, col);
+	assert(i >= 1 && i <= DBQ_MAX_PARAMS);
+	if (q->rc == DB_OK && !q->noop)
+		q->db->be->bind_text(q, i, v, (int)n);
+}
+
+void dbq_int(struct dbq *q, int i, int64_t v)
+{
+	assert(i >= 1 && i <= DBQ_MAX_PARAMS);
+	if (q->rc == DB_OK && !q->noop)
+		q->db->be->bind_int(q, i, v);
+}
+
+void dbq_blob(struct dbq *q, int i, const void *v, size_t n)
+{
+	assert(i >= 1 && i <= DBQ_MAX_PARAMS);
+	if (q->rc == DB_OK && !q->noop)
+		q->db->be->bind_blob(q, i, v, n);
+}
+
+void dbq_key(struct dbq *q, const struct db_key *k)
+{
+	dbq_text(q, 1, k->scope->account);
+	dbq_text(q, 2, k->scope->region);
+	dbq_text(q, 3, k->kind);
+	dbq_text(q, 4, k->parent);
+	dbq_text(q, 5, k->id);
+}
+
+int dbq_step(struct dbq *q)
+{
+	if (q->rc != DB_OK)
+		return -1;
+	return q->noop ? 0 : q->db->be->step(q);
+}
+
+const char *dbq_col(struct dbq *q, int col, size_t *len)
+{
+	return q->db->be->col_text(q, col, len);
+}
+
+int64_t dbq_int_col(struct dbq *q, int col)
+{
+	return q->db->be->col_int(q, col);
+}
+
+const void *dbq_blob_col(struct dbq *q, int col, size_t *len)
+{
+	return q->db->be->col_blob(q, col, len);
+}
+
+char *dbq_col_dup(struct dbq *q, int col, size_t *len)
+{
+	size_t n = 0;
+	const char *t = dbq_col(q, col, &n);
 	char *out = malloc(n + 1);
 	if (!out)
 		return NULL;
-	memcpy(out, t ? (const char *)t : "", n);
+	memcpy(out, t ? t : "", n);
 	out[n] = '\0';
 	if (len)
 		*len = n;
 	return out;
 }
 
-void db_bind_text(sqlite3_stmt *s, int i, const char *v)
+int64_t dbq_changes(struct dbq *q)
 {
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
+	return q->noop ? 0 : q->db->be->changes(q);
 }
 
-void db_bind_key(sqlite3_stmt *s, const struct db_key *k)
+enum db_rc dbq_close(struct dbq *q)
 {
-	db_bind_text(s, 1, k->scope->account);
-	db_bind_text(s, 2, k->scope->region);
-	db_bind_text(s, 3, k->kind);
-	db_bind_text(s, 4, k->parent);
-	db_bind_text(s, 5, k->id);
+	enum db_rc rc = q->rc;
+	if (!q->noop)
+		q->db->be->reset(q);
+	q->rc = DB_OK;
+	return rc;
 }
 
-/* Runs a statement that returns no rows. */
-enum db_rc db_exec_stmt(struct db *db, sqlite3_stmt *s)
+enum db_rc dbq_exec(struct dbq *q)
 {
-	int rc = sqlite3_step(s);
-	enum db_rc out = rc == SQLITE_DONE ? DB_OK : db_rc_of(db, rc);
-	db_done(s);
-	return out;
+	int rc = dbq_step(q);
+	enum db_rc out = dbq_close(q);
+	return rc < 0 && out == DB_OK ? DB_ERROR : out;
 }
 
 enum db_rc db_exec_id(struct db *db, enum stmt_id id)
 {
-	sqlite3_stmt *s = db_stmt(db, id);
-	return s ? db_exec_stmt(db, s) : DB_ERROR;
+	return dbq_exec(dbq_open(db, id));
 }
 
-/* ---- connections and migrations ---- */
-
-int db_exec_sql(sqlite3 *h, const char *sql, char *err, size_t errlen)
+enum db_rc dbq_select_int(struct dbq *q, int64_t *out)
 {
-	char *msg = NULL;
-	int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
-	if (rc != SQLITE_OK)
-		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errstr(rc));
-	sqlite3_free(msg);
-	return rc;
+	int rc = dbq_step(q);
+	if (rc > 0)
+		*out = dbq_int_col(q, 0);
+	enum db_rc r = dbq_close(q);
+	return r != DB_OK ? r : rc > 0 ? DB_OK : rc == 0 ? DB_NOTFOUND : DB_ERROR;
 }
+
+/* ---- connections ---- */
 
 unsigned db_schema_version(struct db *db)
 {
-	sqlite3_stmt *s = NULL;
-	unsigned v = 0;
-	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = (unsigned)sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return db->be->schema_version(db);
 }
 
-/* Applies migrations newer than the database's user_version, each in its own transaction
- * that also sets user_version, so a crash leaves the database at a whole migration. */
-static int migrate(struct db *db, char *err, size_t errlen)
+/* Whether target names a PostgreSQL database (a libpq URI) rather than an SQLite file. */
+static bool is_postgres(const char *target)
 {
-	unsigned have = db_schema_version(db);
-	if (have > db_migrations_count) {
-		snprintf(err, errlen,
-			 "the database schema is version %u but this apigwd knows only %u: "
-			 "it was written by a newer apigwd; refusing to start",
-			 have, db_migrations_count);
-		return -1;
-	}
-	for (unsigned i = have; i < db_migrations_count; i++) {
-		char pragma[64];
-		char sub[512] = "";
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %u", i + 1);
-		if (db_exec_sql(db->h, "BEGIN IMMEDIATE", sub, sizeof sub) ||
-		    db_exec_sql(db->h, db_migrations[i].sql, sub, sizeof sub) ||
-		    db_exec_sql(db->h, pragma, sub, sizeof sub) ||
-		    db_exec_sql(db->h, "COMMIT", sub, sizeof sub)) {
-			db_exec_sql(db->h, "ROLLBACK", pragma, sizeof pragma);
-			snprintf(err, errlen, "migration %s failed: %s", db_migrations[i].name,
-				 sub);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int conn_open(struct db *db, const char *path, char *err, size_t errlen)
-{
-	int rc = sqlite3_open_v2(path, &db->h,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open database %s: %s", path,
-			 db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
-		return -1;
-	}
-	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
-	/* WAL: readers never block the writer; synchronous=FULL: a commit is on disk (fsync of
-	 * the WAL) before it returns, so an acknowledged write survives power loss. */
-	if (db_exec_sql(db->h,
-			"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-			err, errlen) != SQLITE_OK)
-		return -1;
-	return 0;
+	return !strncmp(target, "postgres://", 11) || !strncmp(target, "postgresql://", 13);
 }
 
 struct db_pool *db_pool_open(const char *path, unsigned nconn, char *err, size_t errlen)
@@ -204,26 +156,32 @@ struct db_pool *db_pool_open(const char *path, unsigned nconn, char *err, size_t
 	bool memory = strcmp(path, ":memory:") == 0;
 	if (!pool)
 		goto fail;
+	pool->be = is_postgres(path) ? &db_pg : &db_sqlite;
+	snprintf(pool->node, sizeof pool->node, "%08x%08x", (unsigned)getpid(),
+		 (unsigned)((uintptr_t)pool >> 4));
+	pool->target = strdup(path);
 	/* Each connection to ":memory:" is a database of its own: one connection serves all. */
 	pool->nconn = memory || nconn == 0 ? 1 : nconn;
 	pool->conns = calloc(pool->nconn, sizeof *pool->conns);
-	if (!pool->conns)
+	if (!pool->conns || !pool->target)
 		goto fail;
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->freed, NULL);
 	pthread_cond_init(&pool->queued, NULL);
 	for (unsigned i = 0; i < pool->nconn; i++) {
-		if (conn_open(&pool->conns[i], path, err, errlen))
+		struct db *db = &pool->conns[i];
+		db->be = pool->be;
+		db->pool = pool;
+		if (pool->be->open(db, path, err, errlen))
 			goto fail;
-		if (i == 0) {
-			if (!memory)
-				chmod(path, 0600); /* it will hold credentials: owner only */
-			if (migrate(&pool->conns[0], err, errlen))
-				goto fail;
-		}
-		pool->conns[i].pool = pool;
-		pool->conns[i].next_free = pool->free;
-		pool->free = &pool->conns[i];
+		if (i == 0 && pool->be->migrate(db, err, errlen))
+			goto fail;
+		db->next_free = pool->free;
+		pool->free = db;
+	}
+	if (pool->be->listen_start && pool->be->listen_start(pool, path)) {
+		snprintf(err, errlen, "cannot start the PostgreSQL listener");
+		goto fail;
 	}
 	return pool;
 fail:
@@ -238,17 +196,18 @@ void db_pool_close(struct db_pool *pool)
 	if (!pool)
 		return;
 	db_writer_stop(pool);
-	for (unsigned i = 0; pool->conns && i < pool->nconn; i++) {
-		for (int j = 0; j < S_COUNT; j++)
-			sqlite3_finalize(pool->conns[i].st[j]);
-		sqlite3_close(pool->conns[i].h);
-	}
+	if (pool->be && pool->be->listen_stop)
+		pool->be->listen_stop(pool);
+	for (unsigned i = 0; pool->conns && i < pool->nconn; i++)
+		if (pool->conns[i].h)
+			pool->be->close(&pool->conns[i]);
 	if (pool->conns) {
 		pthread_mutex_destroy(&pool->lock);
 		pthread_cond_destroy(&pool->freed);
 		pthread_cond_destroy(&pool->queued);
 	}
 	free(pool->conns);
+	free(pool->target);
 	free(pool);
 }
 
@@ -269,7 +228,7 @@ void db_release(struct db_pool *pool, struct db *db)
 {
 	/* A connection goes back with no transaction open: db_txn always ends its own, and a
 	 * handler never leaves one behind. */
-	assert(sqlite3_get_autocommit(db->h) && "a connection released inside a transaction");
+	assert(!db->be->in_txn(db) && "a connection released inside a transaction");
 	assert(db->held && "a connection released twice");
 	pthread_mutex_lock(&pool->lock);
 	db->held = false;
@@ -290,6 +249,40 @@ void db_pool_set_retention(struct db_pool *pool, int64_t n)
 	pool->retention = n;
 }
 
+void db_pool_on_commit_start(struct db_pool *pool, void (*fn)(void *arg), void *arg)
+{
+	pool->commit_start = fn;
+	pool->commit_start_arg = arg;
+}
+
+/* A revision this process committed: the hook hears of every one, on the committing thread. */
+static void committed(struct db_pool *pool, int64_t rev)
+{
+	db_pool_raise_seen(pool, rev);
+	if (pool->on_commit)
+		pool->on_commit(pool->on_commit_arg, rev);
+}
+
+/* COMMIT of the open transaction, which took revision rev (0: none): other nodes are told of
+ * it inside the transaction (PostgreSQL's NOTIFY is delivered at commit, and only then), and
+ * the commit-start hook runs as it begins. */
+static enum db_rc commit(struct db *db, int64_t rev)
+{
+	if (rev && db->be == &db_pg) {
+		/* "REVISION NODE": the listener of this process knows its own commits. */
+		char payload[64];
+		snprintf(payload, sizeof payload, "%lld %s", (long long)rev, db->pool->node);
+		struct dbq *q = dbq_open(db, S_NOTIFY);
+		dbq_text(q, 1, payload);
+		enum db_rc rc = dbq_exec(q);
+		if (rc != DB_OK)
+			return rc;
+	}
+	if (db->pool->commit_start)
+		db->pool->commit_start(db->pool->commit_start_arg);
+	return db_exec_id(db, S_COMMIT);
+}
+
 /* ---- the transaction runner ---- */
 
 enum db_rc db_txn(struct db *db, db_txn_fn fn, void *ctx)
@@ -302,12 +295,12 @@ enum db_rc db_txn(struct db *db, db_txn_fn fn, void *ctx)
 			continue;
 		rc = fn(db, ctx);
 		if (rc == DB_OK)
-			rc = db_exec_id(db, S_COMMIT);
-		if (rc != DB_OK && !sqlite3_get_autocommit(db->h))
+			rc = commit(db, db->txn_rev);
+		if (rc != DB_OK && db->be->in_txn(db))
 			db_exec_id(db, S_ROLLBACK);
 	}
-	if (rc == DB_OK && db->txn_rev && db->pool->on_commit)
-		db->pool->on_commit(db->pool->on_commit_arg, db->txn_rev);
+	if (rc == DB_OK && db->txn_rev)
+		committed(db->pool, db->txn_rev);
 	db->txn_rev = 0;
 	return rc;
 }
@@ -335,22 +328,65 @@ static enum db_rc run_job(struct db *db, struct db_job *job, bool *fatal)
 	if (db_exec_id(db, S_RELEASE) != DB_OK)
 		*fatal = true;
 	/* Storage failures poison the transaction; a job's own refusal does not. */
-	if (rc == DB_FULL || rc == DB_READONLY || rc == DB_ERROR || rc == DB_BUSY)
+	if (rc == DB_FULL || rc == DB_READONLY || rc == DB_ERROR || rc == DB_BUSY ||
+	    rc == DB_UNAVAILABLE)
 		*fatal = true;
 	return rc;
 }
 
+/* Runs every job of the batch with no savepoint, for a backend where a savepoint costs two
+ * round trips (PostgreSQL): true when all of them succeeded, so the batch may commit; false
+ * (the transaction is then rolled back by the caller) when one did not, and the batch must run
+ * again with a savepoint per job. */
+static bool run_optimistic(struct db *db, struct db_job *batch, int64_t *last_rev)
+{
+	for (struct db_job *j = batch; j; j = j->next) {
+		db->txn_rev = 0;
+		j->rc = j->fn(db, j->ctx);
+		j->revision = j->rc == DB_OK ? db->txn_rev : 0;
+		if (j->rc != DB_OK)
+			return false;
+		if (j->revision > *last_rev)
+			*last_rev = j->revision;
+	}
+	return true;
+}
+
 /* Runs a batch in one transaction. Returns the outcome of the transaction; each job's own
- * outcome is in job->rc. Retried whole when SQLite reports the database busy. */
+ * outcome is in job->rc. Retried whole when the database reports itself busy. On PostgreSQL
+ * the batch first runs without savepoints (nearly every job succeeds) and only a batch in
+ * which a job failed runs again, rolled back, with one savepoint per job. */
 static enum db_rc run_batch(struct db *db, struct db_job *batch, int64_t *last_rev)
 {
 	enum db_rc rc = DB_BUSY;
+	bool optimistic = db->be == &db_pg;
 	for (int attempt = 0; attempt < TXN_ATTEMPTS && rc == DB_BUSY; attempt++) {
 		bool fatal = false;
 		*last_rev = 0;
 		rc = db_exec_id(db, S_BEGIN);
 		if (rc != DB_OK)
 			continue;
+		if (optimistic) {
+			optimistic = false;
+			if (run_optimistic(db, batch, last_rev)) {
+				rc = commit(db, *last_rev);
+				if (rc != DB_OK && db->be->in_txn(db))
+					db_exec_id(db, S_ROLLBACK);
+				continue;
+			}
+			db_exec_id(db, S_ROLLBACK);
+			if (!batch->next) {
+				/* One job: its rollback was the whole transaction's. */
+				enum db_rc jrc = batch->rc;
+				bool storage = jrc == DB_FULL || jrc == DB_READONLY ||
+					       jrc == DB_ERROR || jrc == DB_UNAVAILABLE;
+				rc = storage ? jrc : jrc == DB_BUSY ? DB_BUSY : DB_OK;
+				continue;
+			}
+			rc = DB_BUSY; /* run the batch again, job by job */
+			attempt--;
+			continue;
+		}
 		for (struct db_job *j = batch; j && !fatal; j = j->next) {
 			j->rc = run_job(db, j, &fatal);
 			if (fatal)
@@ -359,8 +395,8 @@ static enum db_rc run_batch(struct db *db, struct db_job *batch, int64_t *last_r
 				*last_rev = j->revision;
 		}
 		if (rc == DB_OK)
-			rc = db_exec_id(db, S_COMMIT);
-		if (rc != DB_OK && !sqlite3_get_autocommit(db->h))
+			rc = commit(db, *last_rev);
+		if (rc != DB_OK && db->be->in_txn(db))
 			db_exec_id(db, S_ROLLBACK);
 	}
 	db->txn_rev = 0;
@@ -390,8 +426,8 @@ static void *writer_main(void *arg)
 		struct db *db = db_acquire(pool);
 		enum db_rc rc = run_batch(db, batch, &rev);
 		db_release(pool, db);
-		if (rc == DB_OK && rev && pool->on_commit)
-			pool->on_commit(pool->on_commit_arg, rev);
+		if (rc == DB_OK && rev)
+			committed(pool, rev);
 		for (struct db_job *j = batch, *next; j; j = next) {
 			next = j->next; /* db_done() may free j */
 			if (rc != DB_OK)

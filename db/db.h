@@ -1,5 +1,8 @@
-/* db.h — apigwd's storage API. All SQL and every sqlite3_* call live behind it (db/), so a
- * second backend (PostgreSQL, for multi-node deployments) replaces db/ and nothing else.
+/* db.h — apigwd's storage API. All SQL, every sqlite3_* and every PQ* call live behind it
+ * (db/): the target given to db_pool_open picks the backend — a file path or ":memory:" is
+ * SQLite (db/sqlite.c, the embedded default), a postgres:// or postgresql:// URI is PostgreSQL
+ * (db/pg.c, several stateless nodes on one database, docs/deploy-multinode.md). Nothing
+ * outside db/ learns which one runs.
  *
  * Model: every apigatewayv2 resource is a row identified by (scope, kind, parent, id), where
  * scope = (account, region), kind names the resource type ("api", "integration", ...) and
@@ -19,13 +22,14 @@
 
 enum db_rc {
 	DB_OK = 0,
-	DB_NOTFOUND, /* no such row */
-	DB_CONFLICT, /* a unique key (id or ukey) is taken */
-	DB_BUSY,     /* the database stayed locked past the retry budget */
-	DB_FULL,     /* disk or database full */
-	DB_READONLY, /* the database file cannot be written */
-	DB_ERROR,    /* anything else; already logged */
-	DB_ABORT,    /* a db_txn callback chose to roll back; its reason is in its ctx */
+	DB_NOTFOUND,	/* no such row */
+	DB_CONFLICT,	/* a unique key (id or ukey) is taken */
+	DB_BUSY,	/* the database stayed locked past the retry budget */
+	DB_FULL,	/* disk or database full */
+	DB_READONLY,	/* the database file cannot be written */
+	DB_ERROR,	/* anything else; already logged */
+	DB_ABORT,	/* a db_txn callback chose to roll back; its reason is in its ctx */
+	DB_UNAVAILABLE, /* the database cannot be reached (PostgreSQL down, connection lost) */
 };
 
 struct db;
@@ -61,6 +65,12 @@ struct db_migration {
 };
 extern const struct db_migration db_migrations[];
 extern const unsigned db_migrations_count;
+
+/* Whether there is a database at target: an SQLite file (":memory:" always is), or any
+ * PostgreSQL URI (whether it answers is for db_pool_open to tell). */
+bool db_exists(const char *target);
+/* target as logs and the health check may show it: a URI's password as "***". Returns buf. */
+const char *db_target_display(const char *target, char *buf, size_t size);
 
 /* Opens (creating if needed) the database at `path` (":memory:" for a private in-memory one),
  * applies pending migrations and prepares `nconn` connections. On failure returns NULL and
@@ -164,7 +174,9 @@ struct db_change {
 typedef bool (*db_change_fn)(const struct db_change *ch, void *ctx);
 
 /* Called after every COMMIT that produced a new revision, on the committing thread, outside
- * any lock of db/. Set once before serving. */
+ * any lock of db/. On PostgreSQL it is also called, on the listener thread, for the
+ * revisions other nodes commit (at most once per revision, newest first when several arrive
+ * together). Set once before serving. */
 typedef void (*db_commit_hook)(void *arg, int64_t revision);
 void db_pool_on_commit(struct db_pool *pool, db_commit_hook fn, void *arg);
 
@@ -232,9 +244,9 @@ enum db_rc db_size_bytes(struct db *db, int64_t *bytes);
  * wait_ms for a lock another connection holds: DB_OK, DB_BUSY, DB_READONLY, ... */
 enum db_rc db_can_write(struct db *db, unsigned wait_ms);
 
-/* fn(arg) is called as each COMMIT of the pool's connections begins, on the committing
- * thread (before the commit hook of db_pool_on_commit, which runs once it is durable). One
- * per process; set once before serving. */
+/* fn(arg) is called as each COMMIT of a write transaction begins, on the committing thread
+ * (before the commit hook of db_pool_on_commit, which runs once it is durable). Set once
+ * before serving. */
 void db_pool_on_commit_start(struct db_pool *pool, void (*fn)(void *arg), void *arg);
 
 /* Online backup: copies the apigwd database at src_path into dst_path (written as

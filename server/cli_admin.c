@@ -76,8 +76,7 @@ static int parse(int argc, char **argv, const char *usage, unsigned want, const 
 static struct db_pool *open_db(const char *cmd, const char *path, int create)
 {
 	char err[512] = "";
-	struct stat st;
-	if (!create && strcmp(path, ":memory:") != 0 && stat(path, &st) != 0) {
+	if (!create && !db_exists(path)) {
 		fprintf(stderr, "apigwd %s: no database at %s (--db PATH)\n", cmd, path);
 		return NULL;
 	}

@@ -87,7 +87,7 @@ static bool new_secret(char out[41])
 static struct db_pool *open_db(const char *path, bool must_exist)
 {
 	char err[512] = "";
-	if (must_exist && access(path, F_OK) != 0) {
+	if (must_exist && !db_exists(path)) {
 		fprintf(stderr, "apigwd credentials: no database at %s (--db PATH)\n", path);
 		return NULL;
 	}

@@ -72,6 +72,9 @@ enum err err_db(enum db_rc rc, struct apierr *e)
 	case DB_READONLY:
 		return err_set(e, E_UNAVAILABLE,
 			       "The database cannot be written; the change was not saved");
+	case DB_UNAVAILABLE:
+		return err_set(e, E_UNAVAILABLE,
+			       "The database cannot be reached; nothing was read or saved");
 	default: return err_set(e, E_INTERNAL, "Internal storage error");
 	}
 }

@@ -489,9 +489,11 @@ int main(int argc, char **argv)
 	if (http_start(&srv))
 		goto out;
 	unsigned port = http_port(&srv);
+	char shown[1024];
 	log_msg(LOG_INFO, NULL,
 		"apigwd %s listening on http://%s:%u (db %s, region %s, account %s)",
-		APIGWD_VERSION, srv.cfg.listen_host, port, srv.cfg.db_path, srv.cfg.region,
+		APIGWD_VERSION, srv.cfg.listen_host, port,
+		db_target_display(srv.cfg.db_path, shown, sizeof shown), srv.cfg.region,
 		srv.cfg.account_id);
 	if (srv.cfg.auth_sigv4)
 		log_msg(LOG_INFO, NULL,

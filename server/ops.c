@@ -17,15 +17,17 @@ void ops_health(struct req *rq)
 	enum db_rc rc = db_can_write(rq->db, HEALTH_WAIT_MS);
 	enum db_rc rrc = db_revision(rq->db, &revision, NULL, NULL);
 	bool ok = rc == DB_OK && rrc == DB_OK;
+	char shown[1024];
 	json_t *doc = json_pack("{s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable", "version",
-				APIGWD_VERSION, "db", srv->cfg.db_path);
+				APIGWD_VERSION, "db",
+				db_target_display(srv->cfg.db_path, shown, sizeof shown));
 	if (rrc == DB_OK)
 		json_object_set_new(doc, "revision", json_integer(revision));
 	if (!ok)
 		log_msg(LOG_WARN, rq->request_id,
 			"health: the database %s cannot be written "
 			"(error %d)",
-			srv->cfg.db_path, (int)(rc != DB_OK ? rc : rrc));
+			shown, (int)(rc != DB_OK ? rc : rrc));
 	reply_json(rq, ok ? 200 : 503, doc);
 	json_decref(doc);
 }
