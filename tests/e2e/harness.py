@@ -3,10 +3,18 @@
 Every end-to-end test uses this: `Server` runs the binary (env APIGWD, default <repo>/apigwd)
 with --listen 127.0.0.1:0 --port-file, so tests never race for ports; `client()` gives a boto3
 apigatewayv2 client, `aws()` runs the real AWS CLI, `http()` sends raw requests.
+
+Backends: env APIGWD_BACKEND=postgres gives every Server without an explicit db a fresh database
+(CREATE DATABASE t_<random>, dropped on close) in one throwaway PostgreSQL cluster that
+scripts/pg-tmp starts on first use and stops when the test process exits; the server only sees
+its `--db postgresql://...` string. Default (sqlite): a fresh file in the server's temp dir.
+`sqlite_only(reason)` marks a test (method or class) that is about SQLite itself.
 """
+import atexit
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -31,11 +39,120 @@ CRED_ENV = {
 }
 
 
+BACKEND = os.environ.get("APIGWD_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgres"):
+    raise SystemExit("harness: APIGWD_BACKEND must be sqlite or postgres, not %r" % BACKEND)
+PG_TMP = os.path.join(REPO, "scripts", "pg-tmp")
+PSQL = os.environ.get("PSQL", "/usr/bin/psql")
+# The skip reason of sqlite_only tests: run.py counts these apart from other skips (under CI a
+# skip is a failure; a test that does not apply to the backend is not).
+SQLITE_ONLY = "SQLite only: "
+
+
+def sqlite_only(reason):
+    """Decorator: the test (or class) is about SQLite itself (its file, PRAGMAs, file backup...);
+    skipped with `reason` when the suite runs on PostgreSQL."""
+    return unittest.skipIf(BACKEND == "postgres", SQLITE_ONLY + reason)
+
+
+class PgCluster:
+    """A throwaway PostgreSQL cluster (scripts/pg-tmp) in its own temp dir, with databases made
+    and dropped through psql. stop() removes it all."""
+
+    def __init__(self):
+        # Directly under the temp root: the postgres user must reach it (scripts/pg-tmp chowns it).
+        self.dir = tempfile.mkdtemp(prefix="apigwd-pg-")
+        p = subprocess.run([PG_TMP, self.dir], capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise RuntimeError("scripts/pg-tmp failed:\n" + p.stderr)
+        self.uri = p.stdout.strip()            # postgresql://postgres@127.0.0.1:PORT/postgres
+        self.base = self.uri.rsplit("/", 1)[0]  # without the database name
+        self.dropping = []                      # psql DROP DATABASE processes not yet reaped
+
+    def psql(self, sql, db="postgres", check=True):
+        """Runs sql on database db; returns psql's stdout (unaligned, tuples only)."""
+        p = subprocess.run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                            "-d", self.base + "/" + db, "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        if check and p.returncode != 0:
+            raise RuntimeError("psql %r failed: %s" % (sql, p.stderr))
+        return p.stdout
+
+    def create_db(self):
+        """A new empty database; returns (name, its libpq URI)."""
+        name = "t_" + secrets.token_hex(6)
+        self.psql("CREATE DATABASE %s" % name)
+        return name, self.base + "/" + name
+
+    def drop_db(self, name):
+        """Drops database name (its connections are ended) without waiting for it."""
+        self.dropping = [p for p in self.dropping if p.poll() is None]
+        self.dropping.append(subprocess.Popen(
+            [PSQL, "-X", "-q", "-d", self.uri, "-c",
+             "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def restart(self):
+        """pg_ctl restart: every connection is cut, the data stays."""
+        subprocess.run([PG_TMP, "restart", self.dir], check=True, timeout=120)
+
+    def stop(self):
+        for p in self.dropping:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        subprocess.run([PG_TMP, "stop", self.dir], timeout=120)
+
+
+_cluster = None
+
+
+def pg_cluster():
+    """The test process's shared PostgreSQL cluster, started on first use, stopped at exit."""
+    global _cluster
+    if _cluster is None:
+        _cluster = PgCluster()
+        atexit.register(_cluster.stop)
+    return _cluster
+
+
+def new_db(directory):
+    """A fresh database string for --db on the suite's backend: a file in directory, or a new
+    database of the shared PostgreSQL cluster (dropped with the cluster)."""
+    if BACKEND == "postgres":
+        return pg_cluster().create_db()[1]
+    return os.path.join(directory, "apigwd-%s.db" % secrets.token_hex(4))
+
+
+def integrity(db):
+    """The storage's own consistency check of database db: "ok", or what it found.
+    SQLite: `PRAGMA integrity_check` (sqlite3 CLI). PostgreSQL: amcheck's bt_index_check on every
+    B-tree index of the database (tables and their indexes agree, pages are sane)."""
+    if not db.startswith(("postgres://", "postgresql://")):
+        p = subprocess.run(["sqlite3", db, "PRAGMA integrity_check"],
+                           capture_output=True, text=True, timeout=60)
+        return p.stdout.strip() or p.stderr.strip()
+    sql = ("CREATE EXTENSION IF NOT EXISTS amcheck; "
+           "SELECT count(bt_index_check(c.oid, true)) FROM pg_index i "
+           "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+           "WHERE a.amname = 'btree' AND c.relpersistence != 't' AND i.indisvalid")
+    p = subprocess.run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", db,
+                        "-c", sql], capture_output=True, text=True, timeout=120)
+    return "ok" if p.returncode == 0 and p.stdout.strip().isdigit() else (
+        p.stderr.strip() or p.stdout.strip())
+
+
 class Server:
-    """One apigwd process. db=None gives a fresh file in a temp dir (kept across restart())."""
+    """One apigwd process. db=None gives a fresh database of the backend (APIGWD_BACKEND): a
+    file in a temp dir, or a new PostgreSQL database; kept across restart(), removed by close()."""
 
     def __init__(self, db=None, args=()):
         self.tmp = tempfile.mkdtemp(prefix="apigwd-test-")
+        self.pg_name = None
+        if db is None and BACKEND == "postgres":
+            self.pg_name, db = pg_cluster().create_db()
         self.db = db or os.path.join(self.tmp, "apigwd.db")
         self.args = list(args)
         self.proc = None
@@ -98,6 +215,9 @@ class Server:
         self.stop()
         if not os.environ.get("APIGWD_KEEP_TEST_DIRS"):
             shutil.rmtree(self.tmp, ignore_errors=True)
+            if self.pg_name:
+                pg_cluster().drop_db(self.pg_name)
+                self.pg_name = None
 
     def __enter__(self):
         return self.start()
@@ -200,7 +320,25 @@ class TwoApisTestCase(ServerTestCase):
 
 def npm_install(directory, what):
     """Installs directory's locked npm dependencies (`npm ci`); raises SkipTest when the
-    registry is out of reach, AssertionError on any other npm failure."""
+    registry is out of reach, AssertionError on any other npm failure. Test processes running at
+    once (scripts/run-tests' two passes) install one at a time: a later one finds it done."""
+    import fcntl
+    import hashlib
+    lock_path = os.path.join(tempfile.gettempdir(), "apigwd-npm-%s.lock" % hashlib.sha1(
+        os.path.abspath(directory).encode()).hexdigest()[:12])
+    done = os.path.join(directory, "node_modules", ".package-lock.json")  # npm writes it last
+
+    def installed_at():
+        return os.stat(done).st_mtime_ns if os.path.exists(done) else None
+    before = installed_at()
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if installed_at() not in (None, before):
+            return  # installed by another test process while this one waited
+        _npm_ci(directory, what)
+
+
+def _npm_ci(directory, what):
     p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
                        cwd=directory, capture_output=True, text=True, timeout=300)
     if p.returncode == 0:

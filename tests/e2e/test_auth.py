@@ -113,7 +113,8 @@ class SigV4Test(ServerTestCase):
         self.assertRegex(self.a["accessKeyId"], r"^AGWD[A-Z2-7]{16}$")
         self.assertRegex(self.a["secretAccessKey"], r"^[A-Za-z0-9+/]{40}$")
         self.assertNotEqual(self.a["accessKeyId"], self.a2["accessKeyId"])
-        self.assertEqual(os.stat(self.server.db).st_mode & 0o777, 0o600)
+        if os.path.isfile(self.server.db):  # a SQLite file holds the secrets: owner only
+            self.assertEqual(os.stat(self.server.db).st_mode & 0o777, 0o600)
         rc, out, _ = credentials("list", db=self.server.db)
         self.assertEqual(rc, 0)
         listed = json.loads(out)["credentials"]

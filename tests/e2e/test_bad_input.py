@@ -18,6 +18,7 @@ import socket
 import subprocess
 import unittest
 
+import harness
 from harness import REPO, ServerTestCase
 
 CORPUS = os.path.join(REPO, "tests", "bad-input")
@@ -314,10 +315,7 @@ class BadInputTest(ServerTestCase):
             self.assertNotIn(needle, log, "sanitizer report in the server log")
 
     def integrity(self):
-        p = subprocess.run(["sqlite3", self.server.db, "PRAGMA integrity_check"],
-                           capture_output=True, text=True, timeout=60)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        return p.stdout.strip()
+        return harness.integrity(self.server.db)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,14 @@ import shutil
 import subprocess
 import unittest
 
+import harness
 from harness import BINARY, REPO, Server, npm_install
 
 CONSOLE_DIR = os.path.join(REPO, "console")
 TESTS_DIR = os.path.join(REPO, "tests", "console")
-OUT_DIR = os.path.join(REPO, "tests", "out", "console")
+# One folder per backend: scripts/run-tests runs the SQLite and PostgreSQL passes at once.
+OUT_DIR = os.path.join(REPO, "tests", "out", "console" if harness.BACKEND == "sqlite"
+                       else "console-" + harness.BACKEND)
 PLAYWRIGHT = os.path.join(TESTS_DIR, "node_modules", "playwright-core", "package.json")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CSP = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"

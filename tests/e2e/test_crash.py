@@ -16,13 +16,13 @@ import http.client
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import threading
 import time
 import unittest
 
+import harness
 from harness import Server
 
 KILLS = 20
@@ -105,13 +105,10 @@ class CrashTest(unittest.TestCase):
         self.api = api["apiId"]
 
     def tearDown(self):
-        self.server.stop()
-        shutil.rmtree(self.server.tmp, ignore_errors=True)
+        self.server.close()
 
     def integrity(self):
-        p = subprocess.run(["sqlite3", self.server.db, "PRAGMA integrity_check"],
-                           capture_output=True, text=True, timeout=60)
-        return p.stdout.strip() or p.stderr.strip()
+        return harness.integrity(self.server.db)
 
     def listing(self):
         """Every integration of the API, by id (GetIntegrations, all pages)."""

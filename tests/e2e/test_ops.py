@@ -14,7 +14,8 @@ import time
 import unittest
 import urllib.request
 
-from harness import BINARY, REPO, Server, ServerTestCase
+import harness
+from harness import BINARY, REPO, Server, ServerTestCase, sqlite_only
 
 FIXTURE = os.path.join(REPO, "scripts", "apigwd-fixture")
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -192,7 +193,7 @@ class StateFileTest(unittest.TestCase):
         subprocess.run(["rm", "-rf", cls.dir])
 
     def fresh_db(self):
-        return os.path.join(tmpdir(self), "apigwd.db")
+        return harness.new_db(tmpdir(self))
 
     def test_export_format(self):
         doc = json.loads(self.exported)
@@ -258,7 +259,7 @@ class StateFileTest(unittest.TestCase):
 
     def test_bad_files_change_nothing(self):
         db = self.fresh_db()
-        d = os.path.dirname(db)
+        d = tmpdir(self)
         rows = json.loads(self.exported)
         dup = dict(rows, resources=rows["resources"] + rows["resources"][:1])
         bad_account = dict(rows, resources=rows["resources"][:1] + [
@@ -308,6 +309,8 @@ class HealthTest(ServerTestCase):
         self.assertEqual(body, {"status": "ok", "version": version.split()[1], "revision": 1,
                                 "db": self.server.db})
 
+    @sqlite_only("holds SQLite's write lock from the sqlite3 module (PostgreSQL out of reach: "
+                 "test_multinode)")
     def test_unavailable_while_the_database_cannot_be_written(self):
         # Another process holds the write lock: no write could start, so not healthy.
         other = sqlite3.connect(self.server.db, isolation_level=None, timeout=5)
@@ -517,6 +520,7 @@ class DefaultLogTest(ServerTestCase):
 
 # ---- backup and restore ----
 
+@sqlite_only("online backup and restore of the SQLite file (PostgreSQL has its own tools)")
 class BackupRestoreTest(unittest.TestCase):
 
     def setUp(self):

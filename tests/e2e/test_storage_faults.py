@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import Server
+from harness import Server, sqlite_only
 
 
 def run(*cmd):
@@ -81,6 +81,7 @@ class StorageCase(unittest.TestCase):
             return f.read()
 
 
+@sqlite_only("the SQLite file on a tmpfs that fills up")
 class FullDiskTest(StorageCase):
 
     def setUp(self):
@@ -177,6 +178,7 @@ class FullDiskTest(StorageCase):
         self.integrity(db)
 
 
+@sqlite_only("the SQLite file made immutable (chattr +i) under the server")
 class ReadOnlyTest(StorageCase):
 
     def setUp(self):

@@ -317,6 +317,7 @@ class RestartTest(FleetCase):
         marks = self.down_and_up(kill)
         self.catch_up_without_resync(marks)
 
+    @harness.sqlite_only("a new epoch made by `apigwd backup` + `restore` of the SQLite file")
     def test_new_epoch_forces_a_resync(self):
         _, before, _ = self.snapshot(self.api)
         backup = os.path.join(self.root, "backup.db")
