@@ -14,7 +14,6 @@
 #include "event.h"
 #include "ids.h"
 #include "integ.h"
-#include "params.h"
 #include "transform.h"
 
 int gw_target(const char *host, const char *path, char *api, size_t asz, char *stage, size_t ssz,
@@ -133,15 +132,7 @@ int gw_connect_decide(const struct gw_head *h, const char *peer, struct gw_conn 
 		j = event ? gw_integ_prepare(s, route, GW_CONNECT, c->id, rid, event, strlen(event),
 					     proxy ? NULL : headers, &err)
 			  : NULL;
-		struct gw_params_in in = {.s = s,
-					  .c = c,
-					  .event_type = "CONNECT",
-					  .route_key = "$connect",
-					  .request_id = rid,
-					  .headers = headers,
-					  .query = h->query};
-		if (!event || err ||
-		    (j && !strcmp(j->type, "HTTP_PROXY") && gw_params_apply(j, route, &in) != 0))
+		if (!event || err)
 			goto out;
 		if (j) {
 			gw_integ_perform(j);

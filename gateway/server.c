@@ -22,7 +22,6 @@
 #include "metrics.h"
 #include "mgmt.h"
 #include "mgmt_auth.h"
-#include "params.h"
 #include "routesel.h"
 #include "transform.h"
 
@@ -124,20 +123,7 @@ static void on_message(struct gw_conn *c, const char *body, size_t len)
 	struct gw_job *j = payload ? gw_integ_prepare(s, route, GW_MESSAGE, c->id, rid, payload,
 						      plen, NULL, &err)
 				   : NULL;
-	if (j && !strcmp(j->type, "HTTP_PROXY")) {
-		struct gw_params_in in = {.s = s,
-					  .c = c,
-					  .event_type = "MESSAGE",
-					  .route_key = key,
-					  .request_id = rid,
-					  .message_id = mid,
-					  .body = body,
-					  .body_len = len};
-		err = gw_params_apply(j, route, &in) != 0;
-	}
 	if (!payload || err) {
-		gw_job_free(j);
-		j = NULL;
 		gw_metrics_integration(0, 1);
 		send_error_frame(c, "Internal server error", rid);
 	} else if (j) {
@@ -251,15 +237,6 @@ static void run_disconnect(struct gw_conn *c)
 		struct gw_job *j = event ? gw_integ_prepare(s, route, GW_DISCONNECT, c->id, rid,
 							    event, strlen(event), NULL, &err)
 					 : NULL;
-		struct gw_params_in in = {.s = s,
-					  .c = c,
-					  .event_type = "DISCONNECT",
-					  .route_key = "$disconnect",
-					  .request_id = rid};
-		if (j && !strcmp(j->type, "HTTP_PROXY") && gw_params_apply(j, route, &in) != 0) {
-			gw_job_free(j);
-			j = NULL;
-		}
 		if (j)
 			gw_integ_submit(j);
 		free(event);
