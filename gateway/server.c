@@ -306,7 +306,9 @@ static int ws_writeable(struct lws *wsi, struct gw_conn *c)
 	return 0;
 }
 
-static int http_request(struct lws *wsi, struct pss *p)
+/* Answers the HTTP request of p (body: its body, borrowed, or NULL). p may be freed by the
+ * answer: callers must not touch it afterwards. */
+static int http_request(struct lws *wsi, struct pss *p, const char *body)
 {
 	char api[64], stage[160], host[256] = "";
 	const char *rest = "";
@@ -333,9 +335,9 @@ static int http_request(struct lws *wsi, struct pss *p)
 	    !strchr(rest + sizeof conns - 1, '/')) {
 		static const char *const names[] = {"GET", "POST", "DELETE", "OTHER"};
 		int rc = 0;
-		if (!gw_mgmt_auth_or_reply(wsi, names[p->method], path, p->body, p->body_len, &rc))
+		if (!gw_mgmt_auth_or_reply(wsi, names[p->method], path, body, p->body_len, &rc))
 			return rc;
-		return gw_mgmt_handle(wsi, p->method, api, stage, rest + sizeof conns - 1, p->body,
+		return gw_mgmt_handle(wsi, p->method, api, stage, rest + sizeof conns - 1, body,
 				      p->body_len, p->too_big);
 	}
 	return gw_http_reply(wsi, 403, "application/json", "ForbiddenException",
@@ -350,9 +352,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_HTTP:
 		snprintf(p->path, sizeof p->path, "%s", (const char *)in);
 		p->method = method_of(wsi);
-		if (p->method == GW_POST)
+		if (p->method == GW_POST) {
+			p->body_len = 0;
+			p->too_big = 0;
 			return 0; /* the body follows */
-		return http_request(wsi, p);
+		}
+		return http_request(wsi, p, NULL);
 	case LWS_CALLBACK_HTTP_BODY:
 		if (p->body_len + len > opts.max_post) {
 			p->too_big = 1;
@@ -368,11 +373,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		}
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
-		int rc = http_request(wsi, p);
-		free(p->body);
+		/* Answering may complete the HTTP transaction, and libwebsockets then frees p: the
+		 * body is taken out of p first and p not touched after. */
+		char *body = p->body;
 		p->body = NULL;
-		p->body_len = 0;
-		p->too_big = 0;
+		int rc = http_request(wsi, p, body);
+		free(body);
 		return rc;
 	}
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
