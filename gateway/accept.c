@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -249,6 +250,11 @@ static void *accept_main(void *arg)
 			int fd = accept4(listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK);
 			if (fd < 0)
 				break;
+			/* As libwebsockets' own accept does: frames (a close frame above all) are
+			 * not held back by Nagle's algorithm, where a close with unread input would
+			 * reset them away. */
+			int one = 1;
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 			struct reading *r = &rd[n];
 			r->fd = fd;
 			r->len = 0;

@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "curlh.h"
+
 #define MAX_THREADS 64
 #define MAX_RESP    (10u << 20) /* backend answers larger than this fail */
 
@@ -476,7 +478,7 @@ void gw_integ_perform(struct gw_job *j)
 	}
 	char userpwd[512];
 	const char *key = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
-	CURL *h = curl_easy_init();
+	CURL *h = gw_curl_thread_handle(); /* keeps the backend connection (curlh.h) */
 	if (!h) {
 		j->outcome = GW_FAILED;
 		return;
@@ -501,7 +503,6 @@ void gw_integ_perform(struct gw_job *j)
 	}
 	CURLcode rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &j->status);
-	curl_easy_cleanup(h);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	j->latency_ms =
 		(double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;

@@ -1,16 +1,13 @@
-"""gateway_harness.py — start apigwd-gateway next to a real apigwd, a real WebSocket client
-(Debian's python3-websockets), a small Lambda Invoke API server running Python handlers (the one
-allowed stand-in) and a small HTTP backend for HTTP_PROXY routes.
+"""gateway_harness.py — start apigwd-gateway next to a real apigwd, and drive real WebSocket
+clients (Debian's python3-websockets) from synchronous tests. The Lambda Invoke API stand-in and
+the HTTP backend for HTTP_PROXY routes are lambda_stub.py's LambdaStub and Backend.
 
 The gateway binary: env APIGWD_GATEWAY, default apigwd-gateway next to the APIGWD binary.
 """
 import asyncio
-import http.server
-import json
 import os
 import shutil
 import signal
-import socketserver
 import subprocess
 import sys
 import tempfile
@@ -162,96 +159,3 @@ def connect_status(loop, url, headers=None):
         return e.status_code
     c.close()
     return 101
-
-
-class _Threaded(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class LambdaStub:
-    """The Lambda Invoke API: POST /2015-03-31/functions/{fn}/invocations runs
-    self.handlers[name](event) (name without qualifier); a raised exception answers with
-    X-Amz-Function-Error. Every call is kept in self.calls as (function, qualifier, event)."""
-
-    def __init__(self):
-        self.handlers = {}
-        self.calls = []
-        self.cond = threading.Condition()
-        stub = self
-
-        class H(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_POST(self):
-                from urllib.parse import unquote, urlparse, parse_qs
-                u = urlparse(self.path)
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                fn = unquote(u.path.split("/functions/")[1].rsplit("/invocations", 1)[0])
-                name = fn.split(":function:")[-1]
-                qual = parse_qs(u.query).get("Qualifier", [None])[0]
-                event = json.loads(body)
-                with stub.cond:
-                    stub.calls.append((fn, qual, body.decode()))
-                    stub.cond.notify_all()
-                try:
-                    out, extra = json.dumps(stub.handlers[name](event)).encode(), {}
-                except Exception as e:  # the function failed: Lambda's error shape
-                    out = json.dumps({"errorMessage": str(e)}).encode()
-                    extra = {"X-Amz-Function-Error": "Unhandled"}
-                self.send_response(200)
-                for k, v in extra.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-        self.server = _Threaded(("127.0.0.1", 0), H)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def events(self, route_key):
-        with self.cond:
-            return [json.loads(e) for _, _, e in self.calls
-                    if json.loads(e)["requestContext"]["routeKey"] == route_key]
-
-    def close(self):
-        self.server.shutdown()
-
-
-class Backend:
-    """An HTTP backend for HTTP_PROXY: answers self.reply(path, headers, body) -> (status, body),
-    keeps every request in self.requests."""
-
-    def __init__(self):
-        self.requests = []
-        self.reply = lambda path, headers, body: (200, body)
-        be = self
-
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def handle_any(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-                be.requests.append((self.command, self.path, dict(self.headers), body))
-                status, out = be.reply(self.path, self.headers, body)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Length", str(len(out)))
-                    self.end_headers()
-                    self.wfile.write(out)
-                except OSError:
-                    pass  # the gateway gave up on us (timeoutInMillis)
-
-            do_GET = do_POST = do_PUT = handle_any
-
-        self.server = _Threaded(("127.0.0.1", 0), H)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()

@@ -1,7 +1,7 @@
 """apigwd-gateway against the real apigwd, driven by real clients: Python websockets for
 `ws://`, boto3's apigatewaymanagementapi for @connections (docs/gateway.md; the rules are
 docs/aws-behaviour.md §D1-§D8). AWS_PROXY routes call a small Lambda Invoke API server that
-runs Python handlers; HTTP_PROXY routes call a small HTTP backend."""
+runs Python handlers; HTTP_PROXY routes call a small HTTP backend (both lambda_stub.py)."""
 import http.client
 import json
 import os
@@ -18,14 +18,26 @@ import urllib.request
 from botocore.exceptions import ClientError
 
 from gateway_harness import websockets  # noqa: E402 (Debian's, path set there)
-from gateway_harness import Backend, Client, Gateway, LambdaStub, Loop, connect_status, wait_for
+from gateway_harness import Client, Gateway, Loop, connect_status, wait_for
 from harness import Server
+from lambda_stub import Backend, LambdaStub
 
 # §D3.2 error frames, byte-exact: FRAME % "Forbidden" is the pattern of one.
 FRAME = (r'^\{"message": "%s", "connectionId":"([A-Za-z0-9_-]{15}=)", '
          r'"requestId":"([A-Za-z0-9_-]{15}=)"\}$')
 LAMBDA_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
               "arn:aws:lambda:us-east-1:123456789012:function:%s/invocations")
+
+
+def echo_path(req):
+    """A backend answer naming the path it was called on: "PATH|BODY"."""
+    return 200, ("%s|" % req.path).encode() + req.body
+
+
+def events(lam, route_key):
+    """The proxy events lambda_stub received for route_key, oldest first."""
+    return [e for e in (i.event() for i in lam.calls())
+            if e and e.get("requestContext", {}).get("routeKey") == route_key]
 
 
 def http_get(url):
@@ -82,8 +94,7 @@ class GatewayTest(unittest.TestCase):
         cls.server = Server().start()
         cls.c = cls.server.client()
         cls.lam = LambdaStub()
-        cls.be = Backend()
-        cls.be.reply = lambda path, headers, body: (200, ("%s|" % path).encode() + body)
+        cls.be = Backend(reply=echo_path)
         cls.gw = Gateway(cls.server.url, ["--lambda-endpoint", cls.lam.url]
                          + list(cls.gateway_args)).start()
         cls.loop = Loop()
@@ -193,14 +204,15 @@ class TestLambda(GatewayTest):
     def test_proxy_event_order_qualifier_and_two_way_body(self):
         """§D4.1: MESSAGE event members in AWS's order, the alias as Qualifier; §D4.2 the
         result's body is the frame."""
-        self.lam.handlers["fmsg"] = lambda e: {"statusCode": 200, "body": "pong:" + e["body"]}
+        self.lam.add("fmsg", lambda e, ctx: {"statusCode": 200, "body": "pong:" + e["body"]})
         api, _ = make_api(self.c, "$request.body.action", {
             "ping": dict(IntegrationType="AWS_PROXY",
                          IntegrationUri=LAMBDA_URI % "fmsg:live")})
         self.served(api)
         ws = self.client(api, headers={"User-Agent": "gw-test"})
         self.assertEqual(ws.ask('{"action":"ping"}'), 'pong:{"action":"ping"}')
-        fn, qual, raw = [c for c in self.lam.calls if "fmsg" in c[0]][-1]
+        inv = self.lam.calls("fmsg")[-1]
+        fn, qual, raw = inv.function, inv.qualifier, inv.payload
         self.assertEqual(qual, "live")
         self.assertTrue(fn.endswith(":function:fmsg"), fn)
         ev = json.loads(raw)
@@ -220,12 +232,12 @@ class TestLambda(GatewayTest):
     def test_connect_refused_with_status_and_function_error(self):
         """§D2.1: $connect's statusCode refuses the upgrade; a function error is 502; the
         CONNECT event carries headers and the query string."""
-        def on_connect(e):
+        def on_connect(e, ctx):
             q = e.get("queryStringParameters") or {}
             if q.get("boom"):
                 raise RuntimeError("boom")
             return {"statusCode": int(q.get("status", "200"))}
-        self.lam.handlers["fconn"] = on_connect
+        self.lam.add("fconn", on_connect)
         api, _ = make_api(self.c, "$request.body.action", {
             "$connect": dict(IntegrationType="AWS_PROXY", IntegrationUri=LAMBDA_URI % "fconn",
                              two_way=False),
@@ -236,7 +248,7 @@ class TestLambda(GatewayTest):
         self.assertEqual(connect_status(self.loop, url + "?status=400"), 400)
         self.assertEqual(connect_status(self.loop, url + "?boom=1"), 502)
         self.assertEqual(connect_status(self.loop, url + "?status=200&a=1"), 101)
-        ev = [e for e in self.lam.events("$connect")
+        ev = [e for e in events(self.lam, "$connect")
               if e.get("queryStringParameters", {}).get("a") == "1"][-1]
         self.assertEqual(list(ev), ["headers", "multiValueHeaders", "queryStringParameters",
                                     "multiValueQueryStringParameters", "requestContext",
@@ -247,11 +259,10 @@ class TestLambda(GatewayTest):
     def test_function_error_frame_and_timeout_frame(self):
         """§D3.2: a failing integration answers the Internal server error frame, a slow one
         (timeoutInMillis) the Endpoint request timed out frame; the connection stays open."""
-        def fail(e):
+        def fail(e, ctx):
             raise RuntimeError("nope")
-        self.lam.handlers["ffail"] = fail
-        slow = Backend()
-        slow.reply = lambda p, h, b: (time.sleep(1.5), (200, b"late"))[1]
+        self.lam.add("ffail", fail)
+        slow = Backend(reply=lambda req: (200, b"late"), delay=1.5)
         try:
             api, _ = make_api(self.c, "$request.body.action", {
                 "fail": dict(IntegrationType="AWS_PROXY", IntegrationUri=LAMBDA_URI % "ffail"),
@@ -269,9 +280,9 @@ class TestLambda(GatewayTest):
     def test_connections_api_and_disconnect(self):
         """§D1.2 through boto3: Post/Get/DeleteConnection, then 410 GoneException; §D2.2
         $disconnect after DeleteConnection (1000) and after a client close."""
-        self.lam.handlers["fdisc"] = lambda e: {"statusCode": 200}
-        self.lam.handlers["fwho"] = lambda e: {"statusCode": 200,
-                                               "body": e["requestContext"]["connectionId"]}
+        self.lam.add("fdisc", lambda e, ctx: {"statusCode": 200})
+        self.lam.add("fwho", lambda e, ctx: {"statusCode": 200,
+                                             "body": e["requestContext"]["connectionId"]})
         api, _ = make_api(self.c, "$request.body.action", {
             "$disconnect": dict(IntegrationType="AWS_PROXY", IntegrationUri=LAMBDA_URI % "fdisc",
                                 two_way=False),
@@ -296,7 +307,7 @@ class TestLambda(GatewayTest):
         m.delete_connection(ConnectionId=cid)
         code, _ = ws.wait_closed()
         self.assertEqual(code, 1000)
-        ev = wait_for(lambda: [e for e in self.lam.events("$disconnect")
+        ev = wait_for(lambda: [e for e in events(self.lam, "$disconnect")
                                if e["requestContext"]["connectionId"] == cid],
                       what="$disconnect after DeleteConnection")[0]
         self.assertEqual(ev["requestContext"]["disconnectStatusCode"], 1000)
@@ -315,7 +326,7 @@ class TestLambda(GatewayTest):
         ws2 = self.client(api)
         cid2 = ws2.ask('{"action":"who"}')
         ws2.close(1000)
-        ev = wait_for(lambda: [e for e in self.lam.events("$disconnect")
+        ev = wait_for(lambda: [e for e in events(self.lam, "$disconnect")
                                if e["requestContext"]["connectionId"] == cid2],
                       what="$disconnect after a client close")[0]
         self.assertEqual(list(ev), ["headers", "multiValueHeaders", "requestContext",
@@ -390,8 +401,7 @@ class TestAvailability(unittest.TestCase):
 
     def test_control_plane_restart_and_cache_dir(self):
         loop = Loop()
-        be = Backend()
-        be.reply = lambda path, headers, body: (200, ("%s|" % path).encode() + body)
+        be = Backend(reply=echo_path)
         server = Server().start()
         port = server.port
         cache = tempfile.mkdtemp(prefix="apigwd-gw-cache-")
@@ -457,8 +467,7 @@ class TestInProcess(unittest.TestCase):
     def test_served_when_create_deployment_answers(self):
         tmp = tempfile.mkdtemp(prefix="apigwd-gw-inproc-")
         pf = os.path.join(tmp, "gw.port")
-        be = Backend()
-        be.reply = lambda path, headers, body: (200, ("%s|" % path).encode() + body)
+        be = Backend(reply=echo_path)
         server = Server(args=["--gateway-listen", "127.0.0.1:0", "--gateway-port-file", pf])
         server.start()
         loop = Loop()
