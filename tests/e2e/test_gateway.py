@@ -388,11 +388,18 @@ class TestDuration(GatewayTest):
         self.served(api)
         ws = self.client(api)
         self.assertEqual(ws.ask(iter(["a" * 1500, "b" * 1500])), "a" * 1500 + "b" * 1500)
+        interrupted = False
         try:
             ws.send(iter(["c" * 1500] * 4))
         except websockets.exceptions.ConnectionClosed:
-            pass  # the 1009 may come before the client has sent the last (empty) fragment
-        self.assertEqual(ws.wait_closed()[0], 1009)
+            interrupted = True  # the 1009 came before the client had sent its last fragment
+        code = ws.wait_closed()[0]
+        # The gateway always sends the 1009 close frame; but when the client was still sending,
+        # the fragments that arrive after the close reach a closed socket, whose TCP reset may
+        # make the client's stack drop the close frame it had not yet read (1006). Known
+        # limitation (docs/gateway.md "Not yet"); a finished send must see 1009. Without the
+        # limit on the reassembled message the connection would stay open (wait_closed fails).
+        self.assertIn(code, (1009, 1006) if interrupted else (1009,))
 
 
 class TestAvailability(unittest.TestCase):
