@@ -197,7 +197,13 @@ static int pg_prepare(struct dbq *q)
 		return -1;
 	}
 	snprintf(name, sizeof name, "s%d", (int)q->id);
+	bool idle = PQtransactionStatus(CONN(db)) == PQTRANS_IDLE;
 	PGresult *r = PQprepare(CONN(db), name, db_stmt_sql(true, q->id), 0, NULL);
+	if (idle && PQstatus(CONN(db)) == CONNECTION_BAD && ensure_session(db) == 0) {
+		/* A session that died while pooled: once more on a new one (see pg_step). */
+		PQclear(r);
+		r = PQprepare(CONN(db), name, db_stmt_sql(true, q->id), 0, NULL);
+	}
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		q->rc = rc_of(db, r);
 		if (q->rc != DB_UNAVAILABLE)
@@ -246,8 +252,19 @@ static int pg_step(struct dbq *q)
 		char name[16];
 		q->ran = true;
 		snprintf(name, sizeof name, "s%d", (int)q->id);
+		/* Outside a transaction nothing depends on this session yet: when PostgreSQL
+		 * restarted since its last use (a pooled session looks alive until used), one
+		 * new session and one more try, instead of a 503 for the first request after. */
+		bool idle = PQtransactionStatus(CONN(q->db)) == PQTRANS_IDLE;
 		PGresult *r =
 			PQexecPrepared(CONN(q->db), name, q->nparams, q->vals, q->lens, q->fmts, 0);
+		if (idle && PQstatus(CONN(q->db)) == CONNECTION_BAD) {
+			PQclear(r);
+			r = NULL;
+			if (ensure_session(q->db) == 0 && pg_prepare(q) == 0)
+				r = PQexecPrepared(CONN(q->db), name, q->nparams, q->vals, q->lens,
+						   q->fmts, 0);
+		}
 		ExecStatusType st = PQresultStatus(r);
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 			q->rc = rc_of(q->db, r);

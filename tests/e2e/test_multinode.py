@@ -21,7 +21,8 @@ import time
 import unittest
 
 import harness
-from gateway_harness import Backend, Gateway, Loop, wait_for
+from gateway_harness import Gateway, Loop, wait_for
+from lambda_stub import Backend
 from harness import Server
 from test_dataplane import get, stage_path
 from test_gateway import http_proxy, make_api
@@ -421,7 +422,7 @@ class MultiNodeTest(unittest.TestCase):
     def test_worker_and_gateway_follow_node_2_while_writes_go_to_node_1(self):
         root = tempfile.mkdtemp(prefix="apigwd-multinode-")
         backend = Backend()
-        backend.reply = lambda path, headers, body: (200, ("%s|" % path).encode() + body)
+        backend.reply = lambda req: (200, ("%s|" % req.path).encode() + req.body)
         loop = Loop()
         gw = worker = None
         try:
