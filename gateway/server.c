@@ -134,18 +134,19 @@ static void on_message(struct gw_conn *c, const char *body, size_t len)
 		json_object_get(json_object_get(route, "integration"), "integrationType"));
 	if (!type)
 		goto out; /* no integration: nothing to call, nothing to answer */
+	/* What the request template, the request parameters and $context see. */
+	struct gw_xform x = {.s = s,
+			     .c = c,
+			     .ev = GW_MESSAGE,
+			     .route_key = key,
+			     .request_id = rid,
+			     .message_id = mid,
+			     .body = body,
+			     .body_len = len};
 	if (!strcmp(type, "AWS_PROXY")) {
 		payload = gw_event_build(GW_MESSAGE, s, c, key, rid, mid, body, len, NULL, NULL);
 		plen = payload ? strlen(payload) : 0;
 	} else {
-		struct gw_xform x = {.s = s,
-				     .c = c,
-				     .ev = GW_MESSAGE,
-				     .route_key = key,
-				     .request_id = rid,
-				     .message_id = mid,
-				     .body = body,
-				     .body_len = len};
 		enum gw_xform_outcome xo = gw_transform_request(&x, route, &payload, &plen);
 		if (xo == GW_XFORM_UNSUPPORTED) {
 			gw_metrics_client_error();
@@ -160,14 +161,6 @@ static void on_message(struct gw_conn *c, const char *body, size_t len)
 		gw_metrics_integration(0, 1);
 		send_error_frame(c, "Internal server error", rid);
 	} else if (j) {
-		struct gw_xform x = {.s = s,
-				     .c = c,
-				     .ev = GW_MESSAGE,
-				     .route_key = key,
-				     .request_id = rid,
-				     .message_id = mid,
-				     .body = body,
-				     .body_len = len};
 		if (gw_transform_params(&x, route, j)) {
 			gw_job_free(j);
 			gw_metrics_integration(0, 1);
